@@ -1,0 +1,63 @@
+"""Plain data passed between the stages: what a parser found, before cleaning and storing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    """One entry as a source gave it: HTML not yet sanitized, dates UTC-aware or None."""
+
+    guid: str | None
+    url: str | None
+    title: str
+    content_html: str
+    base_url: str | None = None
+    author: str | None = None
+    language: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A whole feed (or notes folder) as parsed, with the hints it gives for scheduling."""
+
+    title: str
+    entries: tuple[ParsedEntry, ...]
+    site_url: str | None = None
+    language: str | None = None
+    ttl_seconds: int | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDraft:
+    """An entry cleaned and derived, ready to store: what the store compares and saves."""
+
+    identity: str  # "g:" guid, else "u:" canonical link, else "h:" content hash
+    guid: str | None
+    url: str | None
+    title: str
+    author: str | None
+    language: str | None
+    published: datetime | None
+    updated: datetime | None
+    content_html: str
+    content_text: str
+    excerpt_html: str
+    content_hash: str  # of the entry as the source gave it: unchanged input is skipped early
+    topics: tuple[tuple[str, str], ...] = ()  # (slug, display name)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveCounts:
+    """What saving one source's entries did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    gone: int = 0

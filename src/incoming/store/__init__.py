@@ -1,0 +1,1 @@
+"""The store: the one database every stage reads and writes."""

@@ -1,0 +1,135 @@
+"""Opening the database: one URL, SQLite tuned for concurrent use, migrations applied on open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from incoming.errors import ConfigError, StoreUnavailableError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Any constant works: it names the lock that serializes migrations across processes.
+MIGRATION_LOCK_ID = 0x1C0_311C
+
+
+def normalize_url(raw: str) -> URL:
+    """Parse a database URL, choosing psycopg 3 for PostgreSQL; ConfigError names what is wrong."""
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"bad database URL {raw!r}: expected e.g. sqlite:///incoming.db "
+            "or postgresql://user@host/dbname"
+        ) from exc
+    if url.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise ConfigError(
+            f"unsupported database {url.drivername!r} in {url.render_as_string()!r}: "
+            "use sqlite:///FILE or postgresql://..."
+        )
+    return url
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL (readers beside a writer), FKs on, BEGIN IMMEDIATE for writes (no lock upgrades)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions are begun explicitly below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writing = connection.get_execution_options().get("incoming_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """The database: short read transactions, and write transactions that never deadlock."""
+
+    engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(incoming_write=True)
+            with connection.begin():
+                yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("incoming.store") / "migrations"))
+    return config
+
+
+def migrate(store: Store) -> str | None:
+    """Bring the schema to the newest revision; returns the revision applied, None if current."""
+    config = _alembic_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with store.read() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return None
+    with store.write() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return None
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return head
+
+
+def open_store(raw_url: str, *, apply_migrations: bool = True) -> Store:
+    """Connect (and by default migrate); an unreachable database is a StoreUnavailableError."""
+    url = normalize_url(raw_url)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.drivername.startswith("postgresql"):
+        options.update(pool_size=10, max_overflow=10)
+    engine = create_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        _tune_sqlite(engine)
+    store = Store(engine)
+    try:
+        if apply_migrations:
+            migrate(store)
+        else:
+            with store.read() as connection:
+                connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreUnavailableError(
+            f"cannot open database {url.render_as_string(hide_password=True)}: {reason}"
+        ) from exc
+    return store

@@ -1,0 +1,98 @@
+"""The database schema (SQLAlchemy Core); Alembic migrations in `migrations/` create it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+
+from incoming.store.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only aliases the rowid (fast, compact) for a plain INTEGER primary key.
+Key = BigInteger().with_variant(Integer(), "sqlite")
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Key, primary_key=True),
+    Column("kind", String(16), nullable=False),  # "feed" or "notes"
+    Column("url", Text, nullable=False, unique=True),  # feed URL or notes folder path
+    Column("title", Text, nullable=False, server_default=""),
+    Column("site_url", Text),
+    Column("topic", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("interval_seconds", Integer, nullable=False, server_default="3600"),
+    Column("next_check_at", UTCDateTime),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("last_error_at", UTCDateTime),
+    Column("last_checked_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "next_check_at"),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Key, primary_key=True),
+    Column("source_id", Key, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    # guid, else canonical link, else content hash, prefixed "g:", "u:" or "h:".
+    Column("identity", Text, nullable=False),
+    Column("guid", Text),
+    Column("url", Text),
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("language", String(35)),
+    Column("published", UTCDateTime),
+    # When the article last changed as far as readers are concerned: the latest-updates order.
+    Column("updated", UTCDateTime, nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("content_html", Text, nullable=False),
+    Column("content_text", Text, nullable=False),
+    Column("excerpt_html", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("gone", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("source_id", "identity"),
+    Index("ix_articles_latest", "updated", "id"),
+    Index("ix_articles_source_latest", "source_id", "updated", "id"),
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", Key, primary_key=True),
+    Column("slug", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+)
+
+article_topics = Table(
+    "article_topics",
+    metadata,
+    Column("article_id", Key, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", Key, ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    # Copied from articles.updated so a topic's latest-updates page is one index range.
+    Column("updated", UTCDateTime, nullable=False),
+    Index("ix_article_topics_topic_latest", "topic_id", "updated", "article_id"),
+)

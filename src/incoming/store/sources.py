@@ -1,0 +1,163 @@
+"""Sources in the store: what to fetch, and the state of fetching it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from incoming.errors import SourceExistsError, SourceNotFoundError
+from incoming.store.schema import articles, sources
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: int
+    kind: str
+    url: str
+    title: str
+    site_url: str | None
+    topic: str | None
+    etag: str | None
+    last_modified: str | None
+    interval_seconds: int
+    next_check_at: datetime | None
+    error_count: int
+    last_error: str | None
+    last_error_at: datetime | None
+    last_checked_at: datetime | None
+    last_success_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Source:
+        mapping = row._mapping
+        return cls(**{field.name: mapping[field.name] for field in fields(cls)})
+
+    @property
+    def display_name(self) -> str:
+        return self.title or self.url
+
+
+def add_source(
+    connection: Connection,
+    *,
+    kind: str,
+    url: str,
+    now: datetime,
+    title: str = "",
+    site_url: str | None = None,
+    topic: str | None = None,
+) -> Source:
+    """Store a new source, due at once; SourceExistsError if its URL or path is stored already."""
+    try:
+        with connection.begin_nested():
+            row = connection.execute(
+                insert(sources)
+                .values(
+                    kind=kind,
+                    url=url,
+                    title=title,
+                    site_url=site_url,
+                    topic=topic,
+                    created_at=now,
+                    next_check_at=now,
+                )
+                .returning(*sources.c)
+            ).one()
+    except IntegrityError as exc:
+        raise SourceExistsError(f"{url} is already a source") from exc
+    return Source.from_row(row)
+
+
+def find_source(connection: Connection, reference: str) -> Source:
+    """A source by id or by URL/path, as the command line names it."""
+    condition = sources.c.url == reference
+    if reference.isdigit():
+        condition = condition | (sources.c.id == int(reference))
+    row = connection.execute(select(sources).where(condition).order_by(sources.c.id)).first()
+    if row is None:
+        raise SourceNotFoundError(f"no source {reference!r} (see `incoming sources`)")
+    return Source.from_row(row)
+
+
+def list_sources(connection: Connection, *, due_before: datetime | None = None) -> list[Source]:
+    query = select(sources).order_by(sources.c.id)
+    if due_before is not None:
+        query = query.where(
+            (sources.c.next_check_at.is_(None)) | (sources.c.next_check_at <= due_before)
+        )
+    return [Source.from_row(row) for row in connection.execute(query)]
+
+
+def article_counts(connection: Connection) -> dict[int, int]:
+    """Articles stored per source id."""
+    query = select(articles.c.source_id, func.count()).group_by(articles.c.source_id)
+    return {source_id: count for source_id, count in connection.execute(query).tuples()}
+
+
+def remove_source(connection: Connection, source_id: int) -> int:
+    """Delete a source with its articles (an explicit user request); returns articles removed."""
+    removed = connection.execute(
+        select(func.count()).select_from(articles).where(articles.c.source_id == source_id)
+    ).scalar_one()
+    connection.execute(delete(articles).where(articles.c.source_id == source_id))
+    connection.execute(delete(sources).where(sources.c.id == source_id))
+    return removed
+
+
+def lock_source(connection: Connection, source_id: int) -> None:
+    """Serialize writers of one source: a row lock on PostgreSQL; SQLite's writes are serial."""
+    connection.execute(select(sources.c.id).where(sources.c.id == source_id).with_for_update())
+
+
+def record_success(
+    connection: Connection,
+    source_id: int,
+    *,
+    now: datetime,
+    next_check_at: datetime,
+    title: str | None = None,
+    site_url: str | None = None,
+    url: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> None:
+    """A fetch or import worked: keep its validators, reset the backoff."""
+    values: dict[str, Any] = {
+        "etag": etag,
+        "last_modified": last_modified,
+        "next_check_at": next_check_at,
+        "error_count": 0,
+        "last_error": None,
+        "last_error_at": None,
+        "last_checked_at": now,
+        "last_success_at": now,
+    }
+    if title:
+        values["title"] = title
+    if site_url:
+        values["site_url"] = site_url
+    if url and connection.execute(select(sources.c.id).where(sources.c.url == url)).first() is None:
+        values["url"] = url  # a permanent redirect; kept only if no other source has that URL
+    connection.execute(update(sources).where(sources.c.id == source_id).values(**values))
+
+
+def record_failure(
+    connection: Connection, source_id: int, *, now: datetime, next_check_at: datetime, error: str
+) -> None:
+    """A fetch failed: keep the reason for the user and count it for the backoff."""
+    connection.execute(
+        update(sources)
+        .where(sources.c.id == source_id)
+        .values(
+            error_count=sources.c.error_count + 1,
+            last_error=error,
+            last_error_at=now,
+            last_checked_at=now,
+            next_check_at=next_check_at,
+        )
+    )

@@ -1,0 +1,28 @@
+"""Topics in the store: normalized names shared by articles and sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from incoming.store.schema import topics
+
+
+def ensure_topics(connection: Connection, pairs: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Topic id by slug, creating the missing ones (the first display name seen wins).
+
+    Concurrent writers may create the same topic: the insert ignores conflicts and re-reads.
+    """
+    wanted = dict(pairs)
+    if not wanted:
+        return {}
+    query = select(topics.c.slug, topics.c.id).where(topics.c.slug.in_(list(wanted)))
+    found = dict(connection.execute(query).tuples())
+    missing = [{"slug": slug, "name": name} for slug, name in wanted.items() if slug not in found]
+    if missing:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        connection.execute(dialect.insert(topics).on_conflict_do_nothing(), missing)
+        found = dict(connection.execute(query).tuples())
+    return found
