@@ -68,53 +68,69 @@ def _row_values(draft: ArticleDraft) -> dict[str, Any]:
     }
 
 
-def stored_hashes(
-    connection: Connection, source_id: int, identities: Iterable[str]
-) -> dict[str, str]:
-    """Content hash by identity for those of `identities` already stored for the source."""
+def _by_identity(
+    connection: Connection, source_id: int, identities: Iterable[str], *columns: Any
+) -> list[Row[Any]]:
+    """Rows of the source's articles with these identities, queried in bounded chunks."""
     wanted = list(dict.fromkeys(identities))
-    found: dict[str, str] = {}
+    rows: list[Row[Any]] = []
     for start in range(0, len(wanted), LOOKUP_CHUNK):
-        chunk = wanted[start : start + LOOKUP_CHUNK]
-        query = select(articles.c.identity, articles.c.content_hash).where(
-            articles.c.source_id == source_id, articles.c.identity.in_(chunk)
+        query = select(*columns).where(
+            articles.c.source_id == source_id,
+            articles.c.identity.in_(wanted[start : start + LOOKUP_CHUNK]),
         )
-        found.update(connection.execute(query).tuples())
-    return found
+        rows.extend(connection.execute(query))
+    return rows
+
+
+def stored_hashes(
+    connection: Connection, source_id: int, identities: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Content hash by identity of the source's articles (only those named, if given)."""
+    columns = (articles.c.identity, articles.c.content_hash)
+    if identities is None:
+        rows = connection.execute(select(*columns).where(articles.c.source_id == source_id))
+    else:
+        rows = _by_identity(connection, source_id, identities, *columns)
+    return {identity: content_hash for identity, content_hash in rows}
 
 
 def save_drafts(
-    connection: Connection, source_id: int, drafts: Sequence[ArticleDraft], *, now: datetime
+    connection: Connection,
+    source_id: int,
+    drafts: Sequence[ArticleDraft],
+    *,
+    now: datetime,
+    unchanged: Sequence[str] = (),
 ) -> SaveCounts:
     """Insert new entries, update changed ones in place, leave the rest; never duplicate.
 
     `drafts` are in the source's order (newest first, as feeds list them); they are inserted
     oldest first so that entries sharing a timestamp keep the feed's order on the site.
+    `unchanged` names entries the caller found unchanged and did not draft (counted, and
+    revived if they had been marked gone).
     """
     unique: dict[str, ArticleDraft] = {}
     for draft in drafts:
         unique.setdefault(draft.identity, draft)  # a duplicate guid in one feed: first wins
-    existing: dict[str, tuple[int, str, datetime, bool]] = {}
-    chunked = list(unique)
-    for start in range(0, len(chunked), LOOKUP_CHUNK):
-        query = select(
+    existing = {
+        row.identity: row
+        for row in _by_identity(
+            connection,
+            source_id,
+            unique,
             articles.c.identity,
             articles.c.id,
             articles.c.content_hash,
             articles.c.updated,
             articles.c.gone,
-        ).where(
-            articles.c.source_id == source_id,
-            articles.c.identity.in_(chunked[start : start + LOOKUP_CHUNK]),
         )
-        for identity, article_id, content_hash, updated, gone in connection.execute(query):
-            existing[identity] = (article_id, content_hash, updated, gone)
-
+    }
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
     revived: list[int] = []
     topic_rows: dict[str, tuple[ArticleDraft, datetime]] = {}
-    unchanged = 0
+    unchanged_count = 0
     for draft in reversed(unique.values()):
         known = existing.get(draft.identity)
         if known is None:
@@ -129,16 +145,23 @@ def save_drafts(
                 }
             )
             topic_rows[draft.identity] = (draft, updated)
-        elif known[1] != draft.content_hash:
-            updated = sort_time(draft, now=now, previous=known[2])
-            changed_rows.append(_row_values(draft) | {"article_id": known[0], "updated": updated})
+        elif known.content_hash != draft.content_hash:
+            updated = sort_time(draft, now=now, previous=known.updated)
+            changed_rows.append(_row_values(draft) | {"article_id": known.id, "updated": updated})
             topic_rows[draft.identity] = (draft, updated)
         else:
-            unchanged += 1
-            if known[3]:
-                revived.append(known[0])
+            unchanged_count += 1
+            if known.gone:
+                revived.append(known.id)
+    untouched = set(unchanged) - unique.keys()
+    unchanged_count += len(untouched)
+    revived.extend(
+        row.id
+        for row in _by_identity(connection, source_id, untouched, articles.c.id, articles.c.gone)
+        if row.gone
+    )
 
-    ids: dict[str, int] = {identity: known[0] for identity, known in existing.items()}
+    ids: dict[str, int] = {identity: known.id for identity, known in existing.items()}
     if new_rows:
         inserted = connection.execute(
             insert(articles).returning(
@@ -146,7 +169,7 @@ def save_drafts(
             ),
             new_rows,
         )
-        ids.update(inserted.tuples())
+        ids.update(inserted.all())
     if changed_rows:
         connection.execute(
             update(articles).where(articles.c.id == bindparam("article_id")),
@@ -155,7 +178,7 @@ def save_drafts(
     if revived:
         connection.execute(update(articles).where(articles.c.id.in_(revived)).values(gone=False))
     _replace_topics(connection, {ids[identity]: pair for identity, pair in topic_rows.items()})
-    return SaveCounts(new=len(new_rows), updated=len(changed_rows), unchanged=unchanged)
+    return SaveCounts(new=len(new_rows), updated=len(changed_rows), unchanged=unchanged_count)
 
 
 def _replace_topics(
@@ -185,7 +208,7 @@ def mark_gone(connection: Connection, source_id: int, present: Iterable[str]) ->
         select(articles.c.id, articles.c.identity).where(
             articles.c.source_id == source_id, articles.c.gone.is_(False)
         )
-    ).tuples()
+    )
     missing = [article_id for article_id, identity in rows if identity not in keep]
     for start in range(0, len(missing), LOOKUP_CHUNK):
         connection.execute(

@@ -96,7 +96,7 @@ def list_sources(connection: Connection, *, due_before: datetime | None = None) 
 def article_counts(connection: Connection) -> dict[int, int]:
     """Articles stored per source id."""
     query = select(articles.c.source_id, func.count()).group_by(articles.c.source_id)
-    return {source_id: count for source_id, count in connection.execute(query).tuples()}
+    return {source_id: count for source_id, count in connection.execute(query)}
 
 
 def remove_source(connection: Connection, source_id: int) -> int:

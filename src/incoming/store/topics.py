@@ -19,10 +19,10 @@ def ensure_topics(connection: Connection, pairs: Iterable[tuple[str, str]]) -> d
     if not wanted:
         return {}
     query = select(topics.c.slug, topics.c.id).where(topics.c.slug.in_(list(wanted)))
-    found = dict(connection.execute(query).tuples())
+    found = dict(connection.execute(query).all())
     missing = [{"slug": slug, "name": name} for slug, name in wanted.items() if slug not in found]
     if missing:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         connection.execute(dialect.insert(topics).on_conflict_do_nothing(), missing)
-        found = dict(connection.execute(query).tuples())
+        found = dict(connection.execute(query).all())
     return found

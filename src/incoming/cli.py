@@ -1,0 +1,297 @@
+"""The `incoming` command line: every command takes --database; errors are one line, exit 1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from incoming.derive import normalize_topic
+from incoming.errors import IncomingError
+from incoming.fetch import FetchSettings
+from incoming.sources import service
+from incoming.sources.refresh import Outcome
+from incoming.store.articles import Article, latest_articles
+from incoming.store.engine import Store, migrate, open_store
+from incoming.store.sources import Source, article_counts, find_source, list_sources
+
+DEFAULT_DATABASE_URL = "sqlite:///incoming.db"
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False)
+
+
+class IncomingGroup(click.Group):
+    """Turns Incoming's own errors into one clear line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IncomingError as exc:
+            click.echo(f"incoming: error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=IncomingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database",
+    envvar="INCOMING_DATABASE_URL",
+    default=DEFAULT_DATABASE_URL,
+    show_default=True,
+    show_envvar=True,
+    help="SQLAlchemy URL: sqlite:///FILE or postgresql://...",
+)
+@click.version_option(package_name="incoming-hub")
+@click.pass_context
+def cli(ctx: click.Context, database: str) -> None:
+    """Incoming: gather machine-learning writing from feeds and notes, publish it as a site."""
+    ctx.obj = {"database": database}
+
+
+def allow_private_option(command: Any) -> Any:
+    return click.option(
+        "--allow-private-addresses",
+        is_flag=True,
+        envvar="INCOMING_ALLOW_PRIVATE_ADDRESSES",
+        show_envvar=True,
+        help="Allow fetching from loopback and private network addresses.",
+    )(command)
+
+
+@contextmanager
+def opened_store(ctx: click.Context) -> Iterator[Store]:
+    store = open_store(ctx.obj["database"])
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@cli.command("migrate")
+@click.pass_context
+def migrate_command(ctx: click.Context) -> None:
+    """Bring the database schema up to date (done on every start too)."""
+    store = open_store(ctx.obj["database"], apply_migrations=False)
+    try:
+        applied = migrate(store)
+    finally:
+        store.close()
+    click.echo(f"migrated to revision {applied}" if applied else "the schema is up to date")
+
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--topic", help="Topic given to every article of this source.")
+@allow_private_option
+@click.pass_context
+def add(ctx: click.Context, target: str, topic: str | None, allow_private_addresses: bool) -> None:
+    """Add a feed URL (a page announcing a feed works too) or a folder of Markdown notes."""
+    settings = FetchSettings(allow_private_addresses=allow_private_addresses)
+    with opened_store(ctx) as store:
+        added = asyncio.run(service.add_source(store, target, topic=topic, fetch_settings=settings))
+    source, counts = added.source, added.counts
+    click.echo(
+        f"added source {source.id}: {source.display_name} ({source.url}), {counts.new} articles"
+    )
+
+
+@cli.command()
+@click.argument("source")
+@click.pass_context
+def remove(ctx: click.Context, source: str) -> None:
+    """Remove a source (by id or URL) and its articles."""
+    with opened_store(ctx) as store:
+        removed, count = service.remove_source(store, source)
+    click.echo(f"removed source {removed.id}: {removed.display_name} and {count} articles")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _source_json(source: Source, articles: int) -> dict[str, Any]:
+    data = {k: _iso(v) if isinstance(v, datetime) else v for k, v in asdict(source).items()}
+    return data | {"articles": articles}
+
+
+@cli.command("sources")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@click.pass_context
+def sources_command(ctx: click.Context, as_json: bool) -> None:
+    """List the sources with their state and last error."""
+    with opened_store(ctx) as store, store.read() as connection:
+        found = list_sources(connection)
+        counts = article_counts(connection)
+    if as_json:
+        for source in found:
+            click.echo(
+                json.dumps(_source_json(source, counts.get(source.id, 0)), ensure_ascii=False)
+            )
+        return
+    table = Table("id", "kind", "title", "url", "articles", "state", "next check", "last error")
+    for source in found:
+        state = f"failing ×{source.error_count}" if source.error_count else "ok"
+        if source.last_success_at is None and not source.error_count:
+            state = "new"
+        table.add_row(
+            str(source.id),
+            source.kind,
+            source.title,
+            source.url,
+            str(counts.get(source.id, 0)),
+            state,
+            f"{source.next_check_at:%Y-%m-%d %H:%M}" if source.next_check_at else "",
+            source.last_error or "",
+        )
+    stdout.print(table)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@allow_private_option
+@click.pass_context
+def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses: bool) -> None:
+    """Fetch every source (or those named) and store what is new or changed."""
+    settings = FetchSettings(allow_private_addresses=allow_private_addresses)
+    with opened_store(ctx) as store:
+        with store.read() as connection:
+            total = len([find_source(connection, s) for s in sources] or list_sources(connection))
+        progress = Progress(
+            TextColumn("fetching"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=stderr,
+            transient=True,
+        )
+        with progress:
+            task = progress.add_task("", total=total)
+
+            def advance(outcome: Outcome) -> None:
+                progress.update(task, advance=1, description=outcome.name[:40])
+
+            outcomes = asyncio.run(
+                service.fetch_sources(
+                    store, list(sources) or None, fetch_settings=settings, on_outcome=advance
+                )
+            )
+    _print_summary(outcomes)
+    if outcomes and all(outcome.failed for outcome in outcomes):
+        ctx.exit(1)
+
+
+def _print_summary(outcomes: list[Outcome]) -> None:
+    table = Table("source", "new", "updated", "unchanged", "result")
+    for o in sorted(outcomes, key=lambda outcome: outcome.source_id):
+        result = "not modified" if o.not_modified else "ok"
+        table.add_row(
+            f"{o.source_id} {o.name}",
+            str(o.counts.new),
+            str(o.counts.updated),
+            str(o.counts.unchanged),
+            f"[red]failed: {o.error}[/red]" if o.failed else result,
+        )
+    stdout.print(table)
+    failed = sum(o.failed for o in outcomes)
+    stdout.print(
+        f"{len(outcomes)} sources: {sum(o.counts.new for o in outcomes)} new, "
+        f"{sum(o.counts.updated for o in outcomes)} updated, "
+        f"{sum(o.counts.unchanged for o in outcomes)} unchanged articles; {failed} failed"
+    )
+
+
+@cli.command("import-opml")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def import_opml(ctx: click.Context, file: Path) -> None:
+    """Add the feeds of an OPML list; nested outlines become topics."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
+    with opened_store(ctx) as store:
+        report = service.import_opml(store, data)
+    click.echo(
+        f"added {len(report.added)} sources, {len(report.skipped)} already present; "
+        "run `incoming fetch` to read them"
+    )
+
+
+@cli.command("export-opml")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export_opml(ctx: click.Context, output: Path | None) -> None:
+    """Write the feeds as OPML 2.0 (to standard output, or --output FILE)."""
+    with opened_store(ctx) as store:
+        data = service.export_opml(store)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "source": article.source_id,
+        "guid": article.guid,
+        "url": article.url,
+        "title": article.title,
+        "author": article.author,
+        "published": _iso(article.published),
+        "updated": _iso(article.updated),
+        "topics": [name for _, name in article.topics],
+        "excerpt": article.excerpt_html,
+        "text": article.content_text,
+        "html": article.content_html,
+    }
+
+
+@cli.command("articles")
+@click.option("--source", help="Only this source (id or URL).")
+@click.option("--topic", help="Only this topic (name or slug).")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@click.pass_context
+def articles_command(
+    ctx: click.Context, source: str | None, topic: str | None, limit: int, as_json: bool
+) -> None:
+    """List articles, newest update first."""
+    with opened_store(ctx) as store, store.read() as connection:
+        source_id = find_source(connection, source).id if source else None
+        slug = None
+        if topic is not None:
+            normalized = normalize_topic(topic)
+            slug = normalized[0] if normalized else topic
+        found = latest_articles(connection, source_id=source_id, topic_slug=slug, limit=limit)
+    if as_json:
+        for article in found:
+            click.echo(json.dumps(article_json(article), ensure_ascii=False))
+        return
+    table = Table("id", "updated", "source", "title", "topics")
+    for article in found:
+        table.add_row(
+            str(article.id),
+            f"{article.updated:%Y-%m-%d %H:%M}",
+            article.source_title,
+            article.title,
+            ", ".join(name for _, name in article.topics),
+        )
+    stdout.print(table)
+
+
+def main() -> None:
+    cli(prog_name="incoming")

@@ -1,0 +1,185 @@
+"""Refreshing many sources at once: fetch and parse concurrently, write through one writer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import Connection
+
+from incoming.errors import FetchError, IncomingError
+from incoming.fetch import Fetcher, FetchSettings
+from incoming.fetch.schedule import next_check
+from incoming.models import ArticleDraft, ParsedFeed, SaveCounts
+from incoming.sources.feeds import FeedFetch, read_feed
+from incoming.sources.notes import import_notes
+from incoming.sources.prepare import entry_identity, prepare_entries
+from incoming.store.articles import save_drafts, stored_hashes
+from incoming.store.engine import Store
+from incoming.store.sources import Source, list_sources, lock_source, record_failure, record_success
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What refreshing one source did, for progress bars, summaries and the API."""
+
+    source_id: int
+    name: str
+    counts: SaveCounts = field(default_factory=SaveCounts)
+    not_modified: bool = False
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Refresher:
+    """One refresh run: a fetcher shared by all sources and a single writer thread."""
+
+    def __init__(self, store: Store, fetcher: Fetcher) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incoming-writer")
+
+    async def _write(self, call: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.writer, call)
+
+    async def refresh(self, source: Source) -> Outcome:
+        try:
+            if source.kind == "notes":
+                counts = await self._write(lambda: import_notes(self.store, source, now=utcnow()))
+                return Outcome(source.id, source.display_name, counts)
+            return await self._refresh_feed(source)
+        except IncomingError as exc:
+            return await self._fail(source, exc)
+        except Exception as exc:  # a bug must not stop the other sources; it is logged in full
+            log.exception("refreshing %s failed", source.url)
+            return await self._fail(source, exc, prefix="internal error: ")
+
+    async def _refresh_feed(self, source: Source) -> Outcome:
+        fetched = await read_feed(
+            self.fetcher, source.url, etag=source.etag, last_modified=source.last_modified
+        )
+        counts = await asyncio.to_thread(self.save_feed, source, fetched, utcnow())
+        return Outcome(source.id, source.display_name, counts, not_modified=fetched.feed is None)
+
+    def save_feed(self, source: Source, fetched: FeedFetch, now: datetime) -> SaveCounts:
+        """Prepare the new and changed entries, then save them with the source's new state."""
+        drafts, unchanged = prepare_feed(self.store, source, fetched.feed)
+
+        def write() -> SaveCounts:
+            with self.store.write() as connection:
+                lock_source(connection, source.id)
+                return save_feed_fetch(connection, source, fetched, drafts, unchanged, now=now)
+
+        return self.writer.submit(write).result()
+
+    async def _fail(self, source: Source, exc: Exception, *, prefix: str = "") -> Outcome:
+        now = utcnow()
+        message = f"{prefix}{exc}"
+        due = next_check(
+            now,
+            interval=timedelta(seconds=source.interval_seconds),
+            error_count=source.error_count + 1,
+            retry_after=exc.retry_after if isinstance(exc, FetchError) else None,
+            ttl_seconds=None,
+            max_age=None,
+            spread_key=str(source.id),
+        )
+
+        def write() -> None:
+            with self.store.write() as connection:
+                record_failure(connection, source.id, now=now, next_check_at=due, error=message)
+
+        await self._write(write)
+        return Outcome(source.id, source.display_name, error=message)
+
+
+def prepare_feed(
+    store: Store, source: Source, feed: ParsedFeed | None
+) -> tuple[list[ArticleDraft], list[str]]:
+    """Drafts of the feed's new and changed entries, and the identities of unchanged ones."""
+    if feed is None:
+        return [], []
+    with store.read() as connection:
+        stored = stored_hashes(
+            connection, source.id, (entry_identity(entry) for entry in feed.entries)
+        )
+    return prepare_entries(feed.entries, source_topic=source.topic, stored=stored)
+
+
+def save_feed_fetch(
+    connection: Connection,
+    source: Source,
+    fetched: FeedFetch,
+    drafts: Sequence[ArticleDraft],
+    unchanged: Sequence[str],
+    *,
+    now: datetime,
+) -> SaveCounts:
+    """Save a successful fetch: its entries, validators, title, new URL and next check."""
+    feed = fetched.feed
+    counts = save_drafts(connection, source.id, drafts, now=now, unchanged=unchanged)
+    due = next_check(
+        now,
+        interval=timedelta(seconds=source.interval_seconds),
+        error_count=0,
+        retry_after=None,
+        ttl_seconds=feed.ttl_seconds if feed else None,
+        max_age=fetched.result.max_age,
+        spread_key=str(source.id),
+    )
+    record_success(
+        connection,
+        source.id,
+        now=now,
+        next_check_at=due,
+        title=feed.title if feed else None,
+        site_url=feed.site_url if feed else None,
+        url=fetched.feed_url if fetched.feed_url != source.url else None,
+        etag=fetched.result.etag,
+        last_modified=fetched.result.last_modified,
+    )
+    return counts
+
+
+async def refresh_sources(
+    store: Store,
+    sources: Sequence[Source],
+    *,
+    settings: FetchSettings,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Refresh every source given; failures are recorded on their source, never raised."""
+    outcomes: list[Outcome] = []
+    async with Fetcher(settings) as fetcher:
+        refresher = _Refresher(store, fetcher)
+        try:
+            for finished in asyncio.as_completed([refresher.refresh(s) for s in sources]):
+                outcome = await finished
+                outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        finally:
+            refresher.writer.shutdown(wait=True)
+    return outcomes
+
+
+async def refresh_due(store: Store, settings: FetchSettings) -> list[Outcome]:
+    """Refresh the sources whose next check has come (the site's background refresh)."""
+    with store.read() as connection:
+        due = list_sources(connection, due_before=utcnow())
+    return await refresh_sources(store, due, settings=settings) if due else []

@@ -1,0 +1,157 @@
+"""What users do with sources, the same from the command line, the API and the admin pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from incoming.errors import SourceError
+from incoming.fetch import Fetcher, FetchSettings
+from incoming.models import SaveCounts
+from incoming.parse import OpmlOutline, parse_opml, render_opml
+from incoming.sources.feeds import read_feed
+from incoming.sources.notes import read_notes_folder, save_notes
+from incoming.sources.prepare import prepare_entries
+from incoming.sources.refresh import Outcome, refresh_sources, save_feed_fetch, utcnow
+from incoming.store import sources as stored_sources
+from incoming.store.engine import Store
+from incoming.store.sources import Source, find_source, list_sources
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    source: Source
+    counts: SaveCounts
+
+
+def is_web_url(target: str) -> bool:
+    parts = urlsplit(target)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+async def add_source(
+    store: Store, target: str, *, topic: str | None, fetch_settings: FetchSettings
+) -> Added:
+    """Add a feed URL (an HTML page leads to its feed) or a notes folder, and read it at once.
+
+    Everything is checked before anything is stored: a URL that is unreachable or not a feed,
+    or a folder that cannot be read, raises and leaves the store as it was.
+    """
+    if is_web_url(target):
+        return await _add_feed(store, target, topic=topic, fetch_settings=fetch_settings)
+    folder = Path(target).expanduser()
+    if folder.is_dir():
+        return _add_notes(store, folder.resolve(), topic=topic)
+    if folder.exists():
+        raise SourceError(
+            f"{target} is a file: add a folder of Markdown notes, "
+            "or import an OPML list with `incoming import-opml`"
+        )
+    raise SourceError(f"{target} is neither an http(s) URL nor an existing folder")
+
+
+async def _add_feed(
+    store: Store, url: str, *, topic: str | None, fetch_settings: FetchSettings
+) -> Added:
+    async with Fetcher(fetch_settings) as fetcher:
+        fetched = await read_feed(fetcher, url, discover=True)
+    assert fetched.feed is not None  # an unconditional fetch never answers 304
+    drafts, unchanged = prepare_entries(fetched.feed.entries, source_topic=topic, stored={})
+    now = utcnow()
+    with store.write() as connection:
+        source = stored_sources.add_source(
+            connection,
+            kind="feed",
+            url=fetched.feed_url,
+            now=now,
+            topic=topic,
+            title=fetched.feed.title,
+            site_url=fetched.feed.site_url,
+        )
+        counts = save_feed_fetch(connection, source, fetched, drafts, unchanged, now=now)
+        source = find_source(connection, str(source.id))
+    return Added(source, counts)
+
+
+def _add_notes(store: Store, folder: Path, *, topic: str | None) -> Added:
+    read = read_notes_folder(folder, topic=topic)
+    now = utcnow()
+    with store.write() as connection:
+        source = stored_sources.add_source(
+            connection, kind="notes", url=str(folder), now=now, topic=topic, title=folder.name
+        )
+        counts = save_notes(connection, source, read, now=now)
+        source = find_source(connection, str(source.id))
+    return Added(source, counts)
+
+
+def remove_source(store: Store, reference: str) -> tuple[Source, int]:
+    """Delete a source and its articles; returns it and how many articles went with it."""
+    with store.write() as connection:
+        source = find_source(connection, reference)
+        return source, stored_sources.remove_source(connection, source.id)
+
+
+async def fetch_sources(
+    store: Store,
+    references: Sequence[str] | None,
+    *,
+    fetch_settings: FetchSettings,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Refresh the named sources (all when None); unknown names fail before anything is fetched."""
+    with store.read() as connection:
+        if references:
+            chosen = list(
+                {s.id: s for s in (find_source(connection, r) for r in references)}.values()
+            )
+        else:
+            chosen = list_sources(connection)
+    return await refresh_sources(store, chosen, settings=fetch_settings, on_outcome=on_outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlImport:
+    added: list[Source]
+    skipped: list[str]  # URLs already stored
+
+
+def import_opml(store: Store, data: bytes) -> OpmlImport:
+    """Add every feed of an OPML list (nested outlines give topics); fetched on the next run."""
+    outlines = parse_opml(data)
+    added: list[Source] = []
+    skipped: list[str] = []
+    now = utcnow()
+    with store.write() as connection:
+        known = {source.url for source in list_sources(connection)}
+        for outline in outlines:
+            if outline.url in known:
+                skipped.append(outline.url)
+                continue
+            known.add(outline.url)
+            added.append(
+                stored_sources.add_source(
+                    connection,
+                    kind="feed",
+                    url=outline.url,
+                    now=now,
+                    topic=outline.topic,
+                    title=outline.title or "",
+                    site_url=outline.site_url,
+                )
+            )
+    return OpmlImport(added, skipped)
+
+
+def export_opml(store: Store, *, title: str = "Incoming sources") -> bytes:
+    with store.read() as connection:
+        feeds = [s for s in list_sources(connection) if s.kind == "feed"]
+    return render_opml(
+        (
+            OpmlOutline(url=s.url, title=s.title or None, site_url=s.site_url, topic=s.topic)
+            for s in feeds
+        ),
+        title=title,
+    )
