@@ -9,6 +9,7 @@ import pytest
 
 from incoming.store.engine import Store, open_store
 from tests.support.databases import database_url
+from tests.support.server import FixtureServer
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -25,3 +26,10 @@ def store(db_url: str) -> Iterator[Store]:
     opened = open_store(db_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def server() -> Iterator[FixtureServer]:
+    """A real HTTP server on 127.0.0.1 serving the routes a test gives it."""
+    with FixtureServer() as running:
+        yield running

@@ -20,7 +20,18 @@ class SourceNotFoundError(SourceError, LookupError):
 
 
 class FetchError(SourceError, OSError):
-    """Fetching over HTTP failed: network, status, size, address or redirect trouble."""
+    """Fetching over HTTP failed: network, status, size, address or redirect trouble.
+
+    `status` is the HTTP status when the server answered; `retry_after` the seconds the
+    server asked us to wait (Retry-After), so the scheduler can honour it.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
 
 
 class BlockedAddressError(FetchError, PermissionError):
@@ -32,7 +43,11 @@ class ParseError(SourceError, ValueError):
 
 
 class NotAFeedError(ParseError):
-    """An HTML page with no feed to discover."""
+    """An HTML page where a feed was expected; `feed_links` are the feeds it announces."""
+
+    def __init__(self, message: str, feed_links: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.feed_links: list[str] = list(feed_links or ())
 
 
 class StoreUnavailableError(IncomingError, ConnectionError):

@@ -1,0 +1,108 @@
+"""JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), which feedparser 6 cannot read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from incoming.errors import ParseError
+from incoming.models import ParsedEntry, ParsedFeed
+from incoming.parse.text import (
+    optional_text,
+    parse_iso_datetime,
+    plain_title,
+    sane_datetime,
+    text_to_html,
+    web_url,
+)
+
+_VERSION_PREFIX = "https://jsonfeed.org/version/"
+
+
+def parse_json_feed(text: str, *, url: str) -> ParsedFeed:
+    """Read a JSON Feed; `url` is the feed's own address, the base of relative item URLs."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ParseError(f"{url} is not valid JSON: {error}") from error
+    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
+        raise ParseError(f"{url} is JSON but not a JSON Feed (no 'items' list)")
+    warnings: list[str] = []
+    version = document.get("version")
+    if not (isinstance(version, str) and version.startswith(_VERSION_PREFIX)):
+        warnings.append(f"JSON Feed version missing or unknown: {version!r}")
+    language = optional_text(document.get("language"))
+    feed_author = _authors(document)
+    entries: list[ParsedEntry] = []
+    for position, item in enumerate(document["items"]):
+        if isinstance(item, dict):
+            entries.append(_entry(item, url, feed_author, language))
+        else:
+            warnings.append(f"item {position} is not an object; skipped")
+    return ParsedFeed(
+        title=plain_title(optional_text(document.get("title"))),
+        entries=tuple(entries),
+        site_url=web_url(url, document.get("home_page_url")),
+        language=language,
+        warnings=tuple(warnings),
+    )
+
+
+def _entry(
+    item: Mapping[str, Any], feed_url: str, feed_author: str | None, feed_language: str | None
+) -> ParsedEntry:
+    link = web_url(feed_url, item.get("url"))
+    guid = item.get("id")
+    return ParsedEntry(
+        guid=str(guid) if isinstance(guid, str | int | float) and str(guid) else None,
+        url=link,
+        title=plain_title(optional_text(item.get("title"))),
+        content_html=_content_html(item),
+        base_url=link or feed_url,
+        author=_authors(item) or feed_author,
+        language=optional_text(item.get("language")) or feed_language,
+        published=_date(item.get("date_published")),
+        updated=_date(item.get("date_modified")),
+        categories=tuple(
+            dict.fromkeys(tag.strip() for tag in _list(item.get("tags")) if isinstance(tag, str))
+        ),
+    )
+
+
+def _content_html(item: Mapping[str, Any]) -> str:
+    """`content_html`, else `content_text` or `summary` as escaped paragraphs."""
+    content_html = optional_text(item.get("content_html"))
+    if content_html:
+        return content_html
+    return text_to_html(
+        optional_text(item.get("content_text")) or optional_text(item.get("summary")) or ""
+    )
+
+
+def _authors(holder: Mapping[str, Any]) -> str | None:
+    """Names from 1.1 `authors`, else the 1.0 `author` object, joined with commas."""
+    authors = _list(holder.get("authors")) or [holder.get("author")]
+    names = [
+        name.strip()
+        for author in authors
+        if isinstance(author, dict) and isinstance(name := author.get("name"), str) and name.strip()
+    ]
+    return ", ".join(names) or None
+
+
+def _date(value: object) -> datetime | None:
+    """RFC 3339 as the spec says, with RFC 822 accepted since real feeds use it too."""
+    parsed = parse_iso_datetime(value)
+    if parsed is None and isinstance(value, str):
+        try:
+            return sane_datetime(parsedate_to_datetime(value))
+        except (TypeError, ValueError):
+            return None
+    return parsed
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []

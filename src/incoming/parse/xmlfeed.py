@@ -1,0 +1,152 @@
+"""RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through feedparser, mapped onto `ParsedFeed`."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from incoming.errors import ParseError
+from incoming.models import ParsedEntry, ParsedFeed
+from incoming.parse.encoding import as_utf8_xml
+from incoming.parse.text import (
+    optional_text,
+    plain_title,
+    sane_datetime,
+    text_to_html,
+    web_url,
+)
+
+# Already decoded and re-encoded: feedparser must neither guess nor re-decode.
+_UTF8_XML_HEADERS = {"content-type": "application/xml; charset=utf-8"}
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
+_SYNDICATION_PERIODS = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 7 * 86400,
+    "monthly": 30 * 86400,
+    "yearly": 365 * 86400,
+}
+
+
+def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
+    """Parse decoded feed text; relative links stay relative but every entry gets its base.
+
+    feedparser neither sanitizes nor rewrites URLs here: the cleaning stage does both, so
+    each entry's `base_url` is the content's xml:base, else the entry link, else `url`.
+    """
+    result = feedparser.parse(
+        io.BytesIO(as_utf8_xml(text)),
+        response_headers=_UTF8_XML_HEADERS,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    warnings: list[str] = []
+    if result.bozo:
+        problem = result.get("bozo_exception")
+        if not result.entries:
+            raise ParseError(f"{url} is not a readable feed: {problem}")
+        warnings.append(f"feed is not well-formed, recovered what could be read: {problem}")
+    elif not result.version and not result.entries:
+        raise ParseError(f"{url} is XML but not an RSS or Atom feed")
+    feed = result.feed
+    feed_author = _author(feed)
+    feed_language = optional_text(feed.get("language"))
+    entries = tuple(_entry(entry, url, feed_author, feed_language) for entry in result.entries)
+    return ParsedFeed(
+        title=plain_title(feed.get("title")),
+        entries=entries,
+        site_url=web_url(url, feed.get("link")),
+        language=feed_language,
+        ttl_seconds=_ttl_seconds(feed),
+        warnings=tuple(warnings),
+    )
+
+
+def _entry(
+    entry: Mapping[str, Any], feed_url: str, feed_author: str | None, feed_language: str | None
+) -> ParsedEntry:
+    link = web_url(feed_url, _alternate_link(entry))
+    content = _richest_content(entry)
+    content_base = content.get("base") if content else None
+    title_detail = entry.get("title_detail") or {}
+    # dict.get: FeedParserDict maps a missing `updated_parsed` to `published_parsed`, warning.
+    return ParsedEntry(
+        guid=optional_text(entry.get("id")),
+        url=link,
+        title=plain_title(entry.get("title")),
+        content_html=_as_html(content),
+        base_url=urljoin(feed_url, content_base) if content_base else link or feed_url,
+        author=_author(entry) or feed_author,
+        language=optional_text((content or {}).get("language"))
+        or optional_text(title_detail.get("language"))
+        or feed_language,
+        published=sane_datetime(dict.get(entry, "published_parsed")),
+        updated=sane_datetime(dict.get(entry, "updated_parsed")),
+        categories=_categories(entry),
+    )
+
+
+def _alternate_link(entry: Mapping[str, Any]) -> str | None:
+    for link in entry.get("links") or ():
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return str(link["href"])
+    return optional_text(entry.get("link"))
+
+
+def _richest_content(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """Of all `content` parts and the summary: HTML before plain text, then the longest."""
+    candidates = [part for part in entry.get("content") or () if part.get("value")]
+    summary = entry.get("summary_detail")
+    if summary and summary.get("value"):
+        candidates.append(summary)
+    if not candidates:
+        return None
+    return max(
+        candidates,
+        key=lambda part: (part.get("type", "text/html") in _HTML_TYPES, len(part["value"])),
+    )
+
+
+def _as_html(content: Mapping[str, Any] | None) -> str:
+    if content is None:
+        return ""
+    value = str(content["value"])
+    if content.get("type", "text/html") in _HTML_TYPES:
+        return value
+    return text_to_html(value)
+
+
+def _author(holder: Mapping[str, Any]) -> str | None:
+    detail = holder.get("author_detail") or {}
+    return optional_text(detail.get("name")) or optional_text(holder.get("author"))
+
+
+def _categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    names = (
+        optional_text(tag.get("term")) or optional_text(tag.get("label"))
+        for tag in entry.get("tags") or ()
+    )
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _ttl_seconds(feed: Mapping[str, Any]) -> int | None:
+    """RSS `<ttl>` minutes, else the syndication module's period divided by its frequency."""
+    ttl = _positive_int(feed.get("ttl"))
+    if ttl is not None:
+        return ttl * 60
+    period = _SYNDICATION_PERIODS.get((optional_text(feed.get("sy_updateperiod")) or "").lower())
+    if period is None:
+        return None
+    return period // (_positive_int(feed.get("sy_updatefrequency")) or 1)
+
+
+def _positive_int(value: object) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if number > 0 else None

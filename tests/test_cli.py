@@ -1,0 +1,130 @@
+"""The command line end to end: real database, real HTTP server, one-line errors with exit 1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from incoming.cli import cli
+from tests.sources.feeds import RSS_HEADERS, rss
+from tests.support.server import FixtureServer
+
+ITEMS = [
+    ("b", "扩散模型 DDPM", r"<p>前向过程 \(q(x_t \mid x_{t-1})\) 逐步加噪。</p>"),
+    ("a", "Word2Vec", "<p>Skip-gram.</p>"),
+]
+
+
+@pytest.fixture
+def run(db_url: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("INCOMING_ALLOW_PRIVATE_ADDRESSES", "1")
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--database", db_url, *args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_add_fetch_list(run, server: FixtureServer) -> None:
+    server.route("/feed.xml", body=rss(ITEMS), headers=RSS_HEADERS)
+    added = run("add", server.url("/feed.xml"), "--topic", "Generative")
+    assert added.exit_code == 0, added.output
+    assert "2 articles" in added.output
+
+    fetched = run("fetch")
+    assert fetched.exit_code == 0
+    assert "0 new" in fetched.output
+    assert "2 unchanged" in fetched.output
+
+    listed = run("sources", "--json")
+    [source] = [json.loads(line) for line in listed.output.splitlines()]
+    assert source["url"] == server.url("/feed.xml")
+    assert source["articles"] == 2
+
+    articles = [json.loads(line) for line in run("articles", "--json").output.splitlines()]
+    assert [a["title"] for a in articles] == ["扩散模型 DDPM", "Word2Vec"]
+    assert set(articles[0]) >= {
+        "id",
+        "source",
+        "guid",
+        "url",
+        "title",
+        "author",
+        "published",
+        "updated",
+        "topics",
+        "excerpt",
+        "text",
+        "html",
+    }
+    assert "<math" in articles[0]["html"]
+    assert articles[0]["topics"] == ["Generative", "NLP"]  # the source's topic, the feed's
+    by_topic = run("articles", "--topic", "GENERATIVE", "--json").output.splitlines()
+    assert len(by_topic) == 2
+    assert "扩散模型" in run("articles").output
+
+    removed = run("remove", str(source["id"]))
+    assert removed.exit_code == 0
+    assert "2 articles" in removed.output
+    assert run("sources", "--json").output == ""
+
+
+def test_opml_commands(run, tmp_path: Path) -> None:
+    opml = tmp_path / "list.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="RL">'
+        '<outline type="rss" text="A" xmlUrl="https://a.example/feed"/></outline></body></opml>'
+    )
+    assert "added 1 sources" in run("import-opml", str(opml)).output
+    out = tmp_path / "out.opml"
+    assert run("export-opml", "-o", str(out)).exit_code == 0
+    assert "https://a.example/feed" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "/no/such/folder"], "neither an http(s) URL nor an existing folder"),
+        (["remove", "42"], "no source '42'"),
+        (["fetch", "nope"], "no source 'nope'"),
+        (["articles", "--source", "7"], "no source '7'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_1(run, args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert message in result.stderr
+
+
+def test_unreachable_and_not_a_feed(run, server: FixtureServer) -> None:
+    server.route(
+        "/page", body=b"<html><p>no feed</p></html>", headers={"Content-Type": "text/html"}
+    )
+    for url, message in [(server.url("/page"), "feed"), (server.url("/missing"), "404")]:
+        result = run("add", url)
+        assert result.exit_code == 1
+        assert message in result.stderr
+    assert run("sources", "--json").output == ""
+
+
+def test_bad_database_url(tmp_path: Path) -> None:
+    for url, message in [
+        ("nonsense://", "database"),
+        (f"sqlite:///{tmp_path}/x/y/z.db", "cannot open"),
+    ]:
+        result = CliRunner().invoke(cli, ["--database", url, "sources"])
+        assert result.exit_code == 1, result.output
+        assert message in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_migrate(run) -> None:
+    first, second = run("migrate"), run("migrate")
+    assert first.exit_code == 0
+    assert "migrated to revision" in first.output
+    assert second.exit_code == 0
+    assert "up to date" in second.output
