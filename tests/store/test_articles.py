@@ -26,10 +26,19 @@ HOUR = timedelta(hours=1)
 
 def draft(n: int, **changes: object) -> ArticleDraft:
     base = ArticleDraft(
-        identity=f"g:{n}", guid=str(n), url=f"https://example.org/{n}", title=f"文章 {n}",
-        author="作者", language="zh", published=NOW - n * HOUR, updated=None,
-        content_html=f"<p>正文 {n}</p>", content_text=f"正文 {n}", excerpt_html=f"正文 {n}",
-        content_hash=f"hash-{n}", topics=(("nlp", "NLP"),),
+        identity=f"g:{n}",
+        guid=str(n),
+        url=f"https://example.org/{n}",
+        title=f"文章 {n}",
+        author="作者",
+        language="zh",
+        published=NOW - n * HOUR,
+        updated=None,
+        content_html=f"<p>正文 {n}</p>",
+        content_text=f"正文 {n}",
+        excerpt_html=f"正文 {n}",
+        content_hash=f"hash-{n}",
+        topics=(("nlp", "NLP"),),
     )
     return replace(base, **changes)
 
@@ -96,7 +105,10 @@ def test_changed_entry_is_updated_in_place_and_moves_up(store: Store, source_id:
         top = latest_articles(connection)[0]
         assert count_articles(connection) == 3
     assert (top.id, top.title, top.updated, top.topics) == (
-        old.id, "文章 3 (修订)", NOW + HOUR, (("rl", "RL"),)
+        old.id,
+        "文章 3 (修订)",
+        NOW + HOUR,
+        (("rl", "RL"),),
     )
     assert top.first_seen == NOW
 
