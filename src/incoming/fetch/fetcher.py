@@ -120,7 +120,9 @@ class Fetcher:
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=VettingBackend(
-                allow_private=settings.allow_private_addresses, resolver=self._resolver
+                allow_private=settings.allow_private_addresses,
+                allowed_networks=settings.allowed_networks,
+                resolver=self._resolver,
             ),
         )
         return httpx.AsyncClient(

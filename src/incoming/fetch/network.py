@@ -32,8 +32,15 @@ async def system_resolver(host: str, port: int) -> list[str]:
 class VettingBackend(httpcore.AsyncNetworkBackend):
     """Resolve, refuse non-public addresses (unless allowed), then connect to a vetted one."""
 
-    def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        allowed_networks: Iterable[str] = (),
+        resolver: Resolver = system_resolver,
+    ) -> None:
         self._allow_private = allow_private
+        self._allowed_networks = [ipaddress.ip_network(n, strict=False) for n in allowed_networks]
         self._resolver = resolver
         self._connector = httpcore.AnyIOBackend()
 
@@ -67,7 +74,10 @@ class VettingBackend(httpcore.AsyncNetworkBackend):
         addresses = await self._resolve(host, port, timeout)
         if not self._allow_private:
             # Any refused address refuses the host: a name that also points inward is suspect.
-            addresses = [str(check_address(address)) for address in addresses]
+            addresses = [
+                address if self._is_allowed(address) else str(check_address(address))
+                for address in addresses
+            ]
         connect = functools.partial(
             self._connector.connect_tcp,
             port=port,
@@ -80,6 +90,10 @@ class VettingBackend(httpcore.AsyncNetworkBackend):
             with contextlib.suppress(httpcore.ConnectError, httpcore.ConnectTimeout):
                 return await connect(address)
         return await connect(last)
+
+    def _is_allowed(self, address: str) -> bool:
+        ip = ipaddress.ip_address(address)
+        return any(ip in network for network in self._allowed_networks)
 
     async def connect_unix_socket(
         self,

@@ -20,6 +20,8 @@ class FetchSettings:
     """
 
     allow_private_addresses: bool = False
+    # Networks (CIDR) allowed even while private addresses are refused: a trusted intranet host.
+    allowed_networks: tuple[str, ...] = ()
     max_body_bytes: int = 10 * 1024 * 1024
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
