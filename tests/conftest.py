@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from incoming.store.engine import Store, open_store
-from tests.support.databases import database_url
+from tests.support.databases import database_url, require
 from tests.support.server import FixtureServer
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -33,3 +33,10 @@ def server() -> Iterator[FixtureServer]:
     """A real HTTP server on 127.0.0.1 serving the routes a test gives it."""
     with FixtureServer() as running:
         yield running
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared real-world corpus: skipped when absent on a user's machine, a failure in CI."""
+    require(CORPUS.is_dir(), f"the shared corpus is not at {CORPUS}")
+    return CORPUS

@@ -19,8 +19,6 @@ from incoming.sources import service
 from incoming.store.articles import latest_articles
 from incoming.store.engine import Store
 from incoming.store.sources import add_source, list_sources
-from tests.conftest import CORPUS
-from tests.support.databases import require
 from tests.support.server import FixtureServer
 
 pytestmark = pytest.mark.corpus
@@ -29,12 +27,6 @@ HEADER = re.compile(rb"^\s*Header:\s*([A-Za-z-]+):\s*(.*?)\s*(?:-->)?\s*$", re.M
 # UTF-8 read as Latin-1/cp1252, the usual mojibake.
 MOJIBAKE = re.compile("[ÃÂâäåæçèé][\u0080-\u00bf\u2018-\u203a\u0152-\u0178]")
 SETTINGS = FetchSettings(allow_private_addresses=True, max_per_host=8, max_connections=16)
-
-
-@pytest.fixture
-def corpus() -> Path:
-    require(CORPUS.is_dir(), f"the shared corpus is not at {CORPUS}")
-    return CORPUS
 
 
 def served_headers(body: bytes) -> dict[str, str]:

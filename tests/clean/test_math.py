@@ -1,0 +1,236 @@
+"""Formulas in every form feeds send them become MathML, or stay visible as TeX."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from lxml import etree
+
+from incoming.clean import clean_html, latex_to_mathml
+from incoming.clean.mathml import MAX_TEX_LENGTH
+from incoming.derive import derive_text
+from tests.clean.inert import active_content
+
+
+def formulas(html: str) -> list[tuple[str, str]]:
+    """(display, TeX) of each MathML formula we generated in html."""
+    root = etree.fromstring(f"<root>{html}</root>", etree.HTMLParser()).find(".//root")
+    return [
+        (math.get("display"), math.findtext(".//annotation"))
+        for math in root.iter("math")
+        if math.find(".//annotation") is not None
+    ]
+
+
+def fallbacks(html: str) -> list[str]:
+    root = etree.fromstring(f"<root>{html}</root>", etree.HTMLParser()).find(".//root")
+    return [code.text or "" for code in root.iter("code") if code.get("class") == "math-tex"]
+
+
+SOURCES = [
+    ("inline delimiters", r"<p>Let \(x^2\) be.</p>", [("inline", "x^2")]),
+    ("display delimiters", r"<p>so \[\sum_i a_i\] holds</p>", [("block", r"\sum_i a_i")]),
+    (
+        "delimiters across inline markup",
+        r"<p>a \(x\) <b>b</b> \(y\)</p>",
+        [("inline", "x"), ("inline", "y")],
+    ),
+    ("TeX line break inside display", r"<p>\[a \\ b\]</p>", [("block", r"a \\ b")]),
+    ("MathJax script", '<p><script type="math/tex">a+b</script></p>', [("inline", "a+b")]),
+    (
+        "MathJax display script",
+        '<script type="math/tex; mode=display">\\int_0^1 f</script>',
+        [("block", r"\int_0^1 f")],
+    ),
+    (
+        "MathJax 2 with its rendering",
+        '<span class="MathJax_Preview">x</span><span class="MathJax" id="MathJax-Element-1-Frame">'
+        '<nobr>glyphs</nobr></span><script type="math/tex" id="MathJax-Element-1">x</script>',
+        [("inline", "x")],
+    ),
+    (
+        "KaTeX",
+        '<span class="katex"><span class="katex-mathml"><math><semantics><mrow><mi>α</mi></mrow>'
+        '<annotation encoding="application/x-tex">\\alpha</annotation></semantics></math></span>'
+        '<span class="katex-html" aria-hidden="true"><span class="mord">α</span></span></span>',
+        [("inline", r"\alpha")],
+    ),
+    (
+        "KaTeX display",
+        '<span class="katex-display"><span class="katex"><span class="katex-mathml"><math>'
+        '<semantics><mrow><mi>b</mi></mrow><annotation encoding="application/x-tex">b</annotation>'
+        '</semantics></math></span><span class="katex-html">b</span></span></span>',
+        [("block", "b")],
+    ),
+    (
+        "KaTeX MathML flattened to text (CSDN copies)",
+        '<span class="katex--inline"><span class="katex"><span class="katex-mathml">\n\n x 2\n\n'
+        '   x^2\n\n</span><span class="katex-html">x2</span></span></span>',
+        [("inline", "x^2")],
+    ),
+    (
+        "Zhihu image",
+        '<p>a <img src="https://www.zhihu.com/equation?tex=E%3Dmc%5E2" alt="E=mc^2"> b</p>',
+        [("inline", "E=mc^2")],
+    ),
+    (
+        "Zhihu display image",
+        '<p><img src="https://www.zhihu.com/equation?tex=a%2Bb%5C%5C" eeimg="1"></p>',
+        [("block", "a+b")],
+    ),
+    (
+        "CodeCogs image",
+        r'<p>a <img src="https://latex.codecogs.com/svg.latex?\dpi{120}\frac{a}{b}&space;+&space;c">'
+        "</p>",
+        [("inline", r"\frac{a}{b} + c")],
+    ),
+    (
+        "CodeCogs png.image",
+        '<p>a <img src="https://latex.codecogs.com/png.image?x%5E2"> b</p>',
+        [("inline", "x^2")],
+    ),
+    (
+        "Google Chart image",
+        '<p>a <img src="https://chart.googleapis.com/chart?cht=tx&chl=%5Csqrt%7Bx%7D"> b</p>',
+        [("inline", r"\sqrt{x}")],
+    ),
+    (
+        "math-classed image",
+        '<p>a <img class="wp-latex" src="/l.png" alt="\\beta"> b</p>',
+        [("inline", r"\beta")],
+    ),
+    ("data-tex", '<p>a <span data-tex="\\gamma">γ</span> b</p>', [("inline", r"\gamma")]),
+    (
+        "StackExchange container",
+        '<p><span class="math-container">$$y$$</span></p>',
+        [("block", "y")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "expected"), SOURCES, ids=[case[0] for case in SOURCES])
+def test_formula_sources_become_mathml(name, raw, expected):
+    cleaned = clean_html(raw)
+    assert formulas(cleaned) == expected
+    assert active_content(cleaned) == []
+
+
+def test_rendered_duplicates_are_dropped():
+    raw = SOURCES[7][1]  # KaTeX: MathML plus its HTML rendering
+    cleaned = clean_html(raw)
+    assert cleaned.count("α") == 1
+    assert "katex" not in cleaned
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<p>It costs $5 and $10, or $$20$$ in bulk.</p>",
+        r"<pre>\(not math\)</pre>",
+        r"<p><code>\(x\)</code> and <kbd>\[y\]</kbd></p>",
+        '<p><img src="/photo.png" alt="a cat" class="text-center"></p>',
+        r"<p>unclosed \( x and \] stray</p>",
+    ],
+)
+def test_text_that_is_not_a_formula_stays_text(raw):
+    cleaned = clean_html(raw)
+    assert formulas(cleaned) == []
+    assert fallbacks(cleaned) == []
+
+
+def test_mathml_in_the_input_is_sanitized_and_kept():
+    raw = '<p><math display="block"><mi>a</mi><mo>≠</mo><mn>0</mn></math></p>'
+    assert clean_html(raw) == raw
+
+
+def test_mathjax3_container_keeps_its_mathml_only():
+    raw = (
+        '<mjx-container class="MathJax" jax="CHTML" display="true"><mjx-math><mjx-mi>x</mjx-mi>'
+        '</mjx-math><mjx-assistive-mml><math display="block"><mi>x</mi></math>'
+        "</mjx-assistive-mml></mjx-container>"
+    )
+    assert clean_html(raw) == '<math display="block"><mi>x</mi></math>'
+
+
+def test_latex_to_mathml_output_form():
+    assert latex_to_mathml("x^2", display=False) == (
+        '<math display="inline"><semantics><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow>'
+        '<annotation encoding="application/x-tex">x^2</annotation></semantics></math>'
+    )
+    assert latex_to_mathml(r"\sum", display=True).startswith('<math display="block"><semantics>')
+
+
+def test_tex_text_is_escaped_not_markup():
+    mathml = latex_to_mathml(r"\text{<script>alert(1)</script>} a<b", display=False)
+    assert "<script" not in mathml
+    assert "&lt;script&gt;" in mathml
+    assert active_content(mathml) == []
+
+
+FALLBACKS = [
+    ("missing argument", r"\frac{"),
+    ("unclosed delimiter", r"\left( x"),
+    ("unclosed environment", r"\begin{matrix} a"),
+    ("too long", "x+" * (MAX_TEX_LENGTH // 2 + 1)),
+    ("nested too deep (braces)", "{" * 40 + "x" + "}" * 40),
+    ("nested too deep (no braces)", r"\hat" * 200 + "x"),
+    ("macro definition", r"\newcommand{\a}{\b\b}\newcommand{\b}{xx}\a"),
+    ("def", r"\def\x{y}\x"),
+    ("empty", "   "),
+]
+
+
+@pytest.mark.parametrize(("name", "tex"), FALLBACKS, ids=[case[0] for case in FALLBACKS])
+def test_unconvertible_tex_stays_visible(name, tex):
+    assert latex_to_mathml(tex, display=False) == (f'<code class="math-tex">{tex.strip()}</code>')
+    cleaned = clean_html(f"<p>\\({tex}\\)</p>")
+    assert fallbacks(cleaned) == [tex.strip()]
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        r"\href{javascript:alert(1)}{x}",
+        r"\href{https://evil.example}{x}",
+        r"\style{position:fixed;top:0}{x}",
+        r"\class{overlay}{x}",
+        r"\color{white}{x}",
+        r"\raise{100em}{x}",
+        r"\kern-300em x",
+    ],
+)
+def test_tex_cannot_create_active_or_hiding_content(tex):
+    mathml = latex_to_mathml(tex, display=False)
+    for forbidden in ("href", "style=", "class=", "mathcolor", "100em", "300em"):
+        assert forbidden not in mathml.split("<annotation")[0]
+    assert active_content(clean_html(f"<p>\\({tex}\\)</p>")) == []
+
+
+PATHOLOGICAL = {
+    "unclosed openers": "\\(" * 50_000,
+    "deep inline nesting": "<b>" * 33_000,
+    "deep code blocks": "<pre>" * 20_000,
+    "deep KaTeX": "<span class='katex'>" * 5_000,
+    "deep MathML": "<math><mrow>" * 8_000,
+    "table soup": "<table><tr><td>" * 7_000,
+    "one long word": "a" * 100_000,
+}
+
+
+@pytest.mark.parametrize("raw", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_time_stays_bounded_on_100_kb_of_pathological_html(raw):
+    started = time.perf_counter()
+    derive_text(clean_html(raw))
+    assert time.perf_counter() - started < 3  # each well under 0.2 s here
+
+
+def test_time_stays_bounded_on_100_kb_of_formulas():
+    distinct = "".join(rf"<p>\(x_{{{i}}} + \frac{{a_{{{i}}}}}{{b}}\)</p>" for i in range(3000))
+    raw = distinct[:100_000]
+    started = time.perf_counter()
+    cleaned = clean_html(raw)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 10, elapsed  # about 0.5 s here: the per-entry TeX budget caps the work
+    assert fallbacks(cleaned)  # past the budget formulas stay TeX...
+    assert formulas(cleaned)  # ...after many were converted
