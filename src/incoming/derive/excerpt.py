@@ -31,6 +31,7 @@ _TOKEN = regex.compile(
 )
 _SENTENCE_END = regex.compile(r"[.!?;。！？；…][\"'”’)）」』]*$")
 _DANGLING = " ,，、:：-–—([（「『"
+_FULL_STOPS = ".。;；…"
 
 Position = tuple[int, int]  # (segment index, offset in that segment's text)
 
@@ -99,4 +100,5 @@ def excerpt_html(segments: Sequence[Segment]) -> str:
     cut = _cut_position(segments)
     if cut is None:
         return _html(segments, (len(segments), 0))
-    return _html(segments, cut).rstrip(_DANGLING) + ELLIPSIS
+    # A full stop before the ellipsis reads as "..…": the ellipsis takes its place.
+    return _html(segments, cut).rstrip(_DANGLING).rstrip(_FULL_STOPS) + ELLIPSIS
