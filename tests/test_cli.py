@@ -128,3 +128,13 @@ def test_migrate(run) -> None:
     assert "migrated to revision" in first.output
     assert second.exit_code == 0
     assert "up to date" in second.output
+
+
+def test_database_option_after_the_command(db_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("# 笔记\n\n内容。\n", encoding="utf-8")
+    added = CliRunner().invoke(cli, ["add", str(folder), "--database", db_url])
+    assert added.exit_code == 0, added.output
+    listed = CliRunner().invoke(cli, ["articles", "--json", "--database", db_url])
+    assert [json.loads(line)["title"] for line in listed.output.splitlines()] == ["笔记"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -17,13 +15,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from incoming.admin_cli import admin_group
+from incoming.cli_support import allow_private_option, database_option, opened_store
 from incoming.derive import normalize_topic
 from incoming.errors import IncomingError
 from incoming.fetch import FetchSettings
+from incoming.publish.server import serve as run_server
+from incoming.publish.settings import SiteSettings
 from incoming.sources import service
 from incoming.sources.refresh import Outcome
 from incoming.store.articles import Article, latest_articles
-from incoming.store.engine import Store, migrate, open_store
+from incoming.store.engine import migrate, open_store
 from incoming.store.sources import Source, article_counts, find_source, list_sources
 
 DEFAULT_DATABASE_URL = "sqlite:///incoming.db"
@@ -59,26 +61,8 @@ def cli(ctx: click.Context, database: str) -> None:
     ctx.obj = {"database": database}
 
 
-def allow_private_option(command: Any) -> Any:
-    return click.option(
-        "--allow-private-addresses",
-        is_flag=True,
-        envvar="INCOMING_ALLOW_PRIVATE_ADDRESSES",
-        show_envvar=True,
-        help="Allow fetching from loopback and private network addresses.",
-    )(command)
-
-
-@contextmanager
-def opened_store(ctx: click.Context) -> Iterator[Store]:
-    store = open_store(ctx.obj["database"])
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 @cli.command("migrate")
+@database_option
 @click.pass_context
 def migrate_command(ctx: click.Context) -> None:
     """Bring the database schema up to date (done on every start too)."""
@@ -90,11 +74,11 @@ def migrate_command(ctx: click.Context) -> None:
     click.echo(f"migrated to revision {applied}" if applied else "the schema is up to date")
 
 
-
 @cli.command()
 @click.argument("target")
 @click.option("--topic", help="Topic given to every article of this source.")
 @allow_private_option
+@database_option
 @click.pass_context
 def add(ctx: click.Context, target: str, topic: str | None, allow_private_addresses: bool) -> None:
     """Add a feed URL (a page announcing a feed works too) or a folder of Markdown notes."""
@@ -109,6 +93,7 @@ def add(ctx: click.Context, target: str, topic: str | None, allow_private_addres
 
 @cli.command()
 @click.argument("source")
+@database_option
 @click.pass_context
 def remove(ctx: click.Context, source: str) -> None:
     """Remove a source (by id or URL) and its articles."""
@@ -128,6 +113,7 @@ def _source_json(source: Source, articles: int) -> dict[str, Any]:
 
 @cli.command("sources")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@database_option
 @click.pass_context
 def sources_command(ctx: click.Context, as_json: bool) -> None:
     """List the sources with their state and last error."""
@@ -161,6 +147,7 @@ def sources_command(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("sources", nargs=-1)
 @allow_private_option
+@database_option
 @click.pass_context
 def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses: bool) -> None:
     """Fetch every source (or those named) and store what is new or changed."""
@@ -215,6 +202,7 @@ def _print_summary(outcomes: list[Outcome]) -> None:
 
 @cli.command("import-opml")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@database_option
 @click.pass_context
 def import_opml(ctx: click.Context, file: Path) -> None:
     """Add the feeds of an OPML list; nested outlines become topics."""
@@ -232,6 +220,7 @@ def import_opml(ctx: click.Context, file: Path) -> None:
 
 @cli.command("export-opml")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@database_option
 @click.pass_context
 def export_opml(ctx: click.Context, output: Path | None) -> None:
     """Write the feeds as OPML 2.0 (to standard output, or --output FILE)."""
@@ -265,6 +254,7 @@ def article_json(article: Article) -> dict[str, Any]:
 @click.option("--topic", help="Only this topic (name or slug).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@database_option
 @click.pass_context
 def articles_command(
     ctx: click.Context, source: str | None, topic: str | None, limit: int, as_json: bool
@@ -291,6 +281,39 @@ def articles_command(
             ", ".join(name for _, name in article.topics),
         )
     stdout.print(table)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--demo", is_flag=True, help="Add the bundled demo notes first (once).")
+@click.option("--no-refresh", is_flag=True, help="Do not fetch due sources while serving.")
+@allow_private_option
+@database_option
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    demo: bool,
+    no_refresh: bool,
+    allow_private_addresses: bool,
+) -> None:
+    """Serve the site; due sources are fetched in the background."""
+    if demo:
+        with opened_store(ctx) as store:
+            added = service.ensure_demo_source(store)
+        if added is not None:
+            click.echo(f"added the demo notes: {added.counts.new} articles")
+    settings = SiteSettings(
+        refresh=not no_refresh,
+        fetch=FetchSettings(allow_private_addresses=allow_private_addresses),
+    )
+    click.echo(f"serving on http://{host}:{port}/", err=True)
+    run_server(ctx.obj["database"], host=host, port=port, settings=settings)
+
+
+cli.add_command(admin_group())
 
 
 def main() -> None:

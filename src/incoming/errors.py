@@ -56,3 +56,7 @@ class StoreUnavailableError(IncomingError, ConnectionError):
 
 class SourceExistsError(SourceError, ValueError):
     """The source being added is stored already."""
+
+
+class BadURLError(SourceError, ValueError):
+    """A URL that cannot be parsed: no host, an unclosed IPv6 bracket, a port that is no number."""

@@ -206,3 +206,9 @@ def test_opml_round_trip(store: Store) -> None:
     assert b"https://b.example/rss" in exported
     with pytest.raises(SourceError):
         service.import_opml(store, b"not xml at all")
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "https://", "http://host:port/feed"])
+def test_malformed_urls_are_named(store: Store, url: str) -> None:
+    with pytest.raises(SourceError, match="not a valid URL"):
+        add(store, url)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from incoming.errors import SourceError
+from incoming.demo import demo_notes_path
+from incoming.errors import BadURLError, SourceError
 from incoming.fetch import Fetcher, FetchSettings
 from incoming.models import SaveCounts
 from incoming.parse import OpmlOutline, parse_opml, render_opml
@@ -27,8 +28,17 @@ class Added:
 
 
 def is_web_url(target: str) -> bool:
-    parts = urlsplit(target)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """Whether `target` names an http(s) URL; a malformed one is a SourceError naming it."""
+    if not target.lower().startswith(("http://", "https://")):
+        return False
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError as exc:
+        raise BadURLError(f"{target} is not a valid URL: {exc}") from exc
+    if not parts.hostname:
+        raise BadURLError(f"{target} is not a valid URL: it names no host")
+    return True
 
 
 async def add_source(
@@ -43,7 +53,7 @@ async def add_source(
         return await _add_feed(store, target, topic=topic, fetch_settings=fetch_settings)
     folder = Path(target).expanduser()
     if folder.is_dir():
-        return _add_notes(store, folder.resolve(), topic=topic)
+        return _add_notes(store, folder.resolve(), topic=topic, title=folder.resolve().name)
     if folder.exists():
         raise SourceError(
             f"{target} is a file: add a folder of Markdown notes, "
@@ -75,12 +85,12 @@ async def _add_feed(
     return Added(source, counts)
 
 
-def _add_notes(store: Store, folder: Path, *, topic: str | None) -> Added:
+def _add_notes(store: Store, folder: Path, *, topic: str | None, title: str) -> Added:
     read = read_notes_folder(folder, topic=topic)
     now = utcnow()
     with store.write() as connection:
         source = stored_sources.add_source(
-            connection, kind="notes", url=str(folder), now=now, topic=topic, title=folder.name
+            connection, kind="notes", url=str(folder), now=now, topic=topic, title=title
         )
         counts = save_notes(connection, source, read, now=now)
         source = find_source(connection, str(source.id))
@@ -110,6 +120,15 @@ async def fetch_sources(
         else:
             chosen = list_sources(connection)
     return await refresh_sources(store, chosen, settings=fetch_settings, on_outcome=on_outcome)
+
+
+def ensure_demo_source(store: Store) -> Added | None:
+    """Add the demo notes shipped in the package, once; None when they are there already."""
+    folder = demo_notes_path().resolve()
+    with store.read() as connection:
+        if any(source.url == str(folder) for source in list_sources(connection)):
+            return None
+    return _add_notes(store, folder, topic=None, title="Incoming demo notes")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,45 @@
+"""Options and helpers shared by the `incoming` commands and the `incoming admin` group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from incoming.store.engine import Store, open_store
+
+
+def _override_database(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.obj["database"] = value
+
+
+def database_option(command: Any) -> Any:
+    """`--database` after the command name too (`incoming fetch --database URL`)."""
+    return click.option(
+        "--database",
+        expose_value=False,
+        callback=_override_database,
+        help="SQLAlchemy URL, as before the command name.",
+    )(command)
+
+
+def allow_private_option(command: Any) -> Any:
+    return click.option(
+        "--allow-private-addresses",
+        is_flag=True,
+        envvar="INCOMING_ALLOW_PRIVATE_ADDRESSES",
+        show_envvar=True,
+        help="Allow fetching from loopback and private network addresses.",
+    )(command)
+
+
+@contextmanager
+def opened_store(ctx: click.Context) -> Iterator[Store]:
+    store = open_store(ctx.obj["database"])
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,83 @@
+"""The accounts tables: migration 0002 matches them, and their functions keep secrets hashed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from incoming.store import accounts
+from incoming.store.engine import Store
+from incoming.store.schema import metadata
+
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+
+
+def test_migration_creates_exactly_the_tables_defined(store: Store) -> None:
+    with store.read() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+
+
+def test_tokens_are_found_by_secret_and_stored_as_digests(store: Store) -> None:
+    with store.write() as connection:
+        token, secret = accounts.create_token(connection, name="feeds bot", now=NOW)
+        other, _ = accounts.create_token(connection, name="other", now=NOW)
+    assert token.id != other.id
+    with store.write() as connection:
+        used = accounts.use_token(connection, secret, now=NOW + timedelta(minutes=5))
+        assert accounts.use_token(connection, secret + "x", now=NOW) is None
+        digests = connection.execute(accounts.api_tokens.select()).all()
+    assert used is not None
+    assert (used.id, used.name, used.last_used_at) == (
+        token.id,
+        "feeds bot",
+        NOW + timedelta(minutes=5),
+    )
+    assert all(secret not in repr(row) for row in digests)
+
+
+def test_sessions_are_stored_as_digests_and_expire(store: Store) -> None:
+    with store.write() as connection:
+        session_id, session = accounts.create_session(connection, now=NOW)
+        stored = connection.execute(accounts.admin_sessions.select()).one()
+    assert stored.id_hash == accounts.digest(session_id) != session_id
+    with store.read() as connection:
+        found = accounts.find_session(
+            connection,
+            session_id,
+            created_after=NOW - timedelta(hours=1),
+            seen_after=NOW - timedelta(hours=1),
+        )
+        expired = accounts.find_session(
+            connection, session_id, created_after=NOW, seen_after=NOW - timedelta(hours=1)
+        )
+    assert found == session
+    assert expired is None
+    with store.write() as connection:
+        assert (
+            accounts.prune_sessions(
+                connection, created_before=NOW - timedelta(hours=1), seen_before=NOW
+            )
+            == 1
+        )
+
+
+def test_nth_latest_failure(store: Store) -> None:
+    with store.write() as connection:
+        for minutes, client in [(1, "a"), (2, "b"), (3, "a"), (4, "a")]:
+            accounts.record_failure(connection, client, now=NOW + timedelta(minutes=minutes))
+    with store.read() as connection:
+        since = NOW
+
+        def nth(n: int, client: str | None = None) -> datetime | None:
+            return accounts.nth_latest_failure(connection, n, since=since, client=client)
+
+        assert nth(1, "a") == NOW + timedelta(minutes=4)
+        assert nth(3, "a") == NOW + timedelta(minutes=1)
+        assert nth(4, "a") is None
+        assert nth(4) == NOW + timedelta(minutes=1)
+        since = NOW + timedelta(minutes=2)
+        assert nth(2) == NOW + timedelta(minutes=3)
+        assert nth(3) is None

@@ -1,0 +1,272 @@
+"""The site in real Chromium: layout, math, code, theme, keyboard, no CSP violations; screenshots.
+
+Needs Debian's `chromium` (with `fonts-noto-cjk`) and the `playwright` package; Playwright
+drives the system browser, so no browser is downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from incoming.publish.app import create_app
+from incoming.store.engine import open_store
+from tests.publish.support import RICH_TITLE, SETTINGS, Seeded, seed
+from tests.support.databases import require
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+# Articles show images from their authors' sites; the tests answer those here, offline.
+PICTURE = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="480" height="160">'
+    b'<rect width="480" height="160" fill="#2a6"/></svg>'
+)
+WATCH_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+@dataclass
+class Site:
+    url: str
+    seeded: Seeded
+
+
+@dataclass
+class Watched:
+    """A page with everything that went wrong in it collected."""
+
+    page: Any
+    problems: list[str] = field(default_factory=list)
+
+    def violations(self) -> list[str]:
+        return self.page.evaluate("window.__violations")
+
+    def assert_clean(self) -> None:
+        assert self.problems == []
+        assert self.violations() == []
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The app under uvicorn on 127.0.0.1 (a free port), on a seeded SQLite store."""
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'site.db'}")
+    seeded = seed(store)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(store, replace(SETTINGS)), log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    host, port = listener.getsockname()
+    yield Site(f"http://{host}:{port}", seeded)
+    server.should_exit = True
+    thread.join(timeout=10)
+    listener.close()
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require(
+        CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    )
+    require(
+        importlib.util.find_spec("playwright") is not None,
+        "the playwright package is not installed (pip install playwright)",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _open(browser: Any, *, width: int = 1280, **options: Any) -> Watched:
+    """A fresh tab; the reader's system prefers dark unless `color_scheme` says otherwise."""
+    options.setdefault("color_scheme", "dark")
+    context = browser.new_context(viewport={"width": width, "height": 900}, **options)
+    context.add_init_script(WATCH_VIOLATIONS)
+    context.route(
+        lambda url: not url.startswith("http://127.0.0.1:"),
+        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=PICTURE),
+    )
+    page = context.new_page()
+    watched = Watched(page)
+    page.on(
+        "console",
+        lambda message: (
+            message.type in ("error", "warning") and watched.problems.append(message.text)
+        ),
+    )
+    page.on("pageerror", lambda error: watched.problems.append(str(error)))
+    return watched
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Watched]:
+    watched = _open(browser)
+    yield watched
+    watched.page.context.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_front_page_pages_and_article(site: Site, tab: Watched) -> None:
+    page = tab.page
+    page.goto(site.url + "/")
+    assert page.locator(".brand").inner_text() == "INCOMING TRANSMISSION"
+    assert page.locator("h1").inner_text() == "LATEST UPDATES"
+    assert page.locator("article.entry").count() == 12
+    assert page.locator("nav.pager").is_visible()
+    _shot(page, "front-1280")
+
+    page.locator("nav.pager").get_by_role("link", name="Page 2").click()
+    page.wait_for_url(site.url + "/page/2")
+    assert page.locator("nav.pager a[aria-current=page]").inner_text() == "2"
+    page.locator("nav.pager a[rel=prev]").click()
+    page.wait_for_url(site.url + "/")
+
+    page.get_by_role("link", name=RICH_TITLE).click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == RICH_TITLE
+    page.evaluate("document.fonts.ready")
+    for formula in page.locator(".prose math").all():
+        box = formula.bounding_box()
+        assert box is not None
+        assert box["width"] > 0
+        assert box["height"] > 0
+    loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    assert any("Latin Modern Math" in family for family in loaded)
+    keyword = page.locator("pre.highlight .k").first
+    plain = page.locator("pre.highlight").first
+    assert keyword.is_visible()
+    colour = keyword.evaluate("e => getComputedStyle(e).color")
+    assert colour != plain.evaluate("e => getComputedStyle(e).color")
+    assert page.locator("nav.toc a").count() == 4
+    _shot(page, "article-1280")
+    tab.assert_clean()
+
+
+def test_small_screens_do_not_scroll_sideways(site: Site, browser: Any) -> None:
+    tab = _open(browser, width=360)
+    page = tab.page
+    for path, name in (("/", "front-360"), (f"/a/{site.seeded.rich}/x", "article-360")):
+        page.goto(site.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        _shot(page, name)
+    tab.assert_clean()
+    page.context.close()
+
+
+def _background(page: Any) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+def test_theme_toggle_switches_and_is_remembered(site: Site, tab: Watched) -> None:
+    page = tab.page
+    page.goto(site.url + "/")
+    dark = _background(page)
+    assert dark == "rgb(10, 13, 11)"
+    toggle = page.locator("[data-theme-toggle]")
+    assert toggle.get_attribute("aria-label") == "Switch to the light theme"
+    toggle.click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+    assert _background(page) == "rgb(246, 245, 239)"
+    page.goto(site.url + f"/a/{site.seeded.rich}/x")
+    assert _background(page) == "rgb(246, 245, 239)"
+    code_light = page.locator("pre.highlight").evaluate("e => getComputedStyle(e).backgroundColor")
+    _shot(page, "article-light-1280")
+    page.locator("[data-theme-toggle]").click()
+    assert _background(page) == dark
+    code_dark = page.locator("pre.highlight").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert code_light != code_dark
+    tab.assert_clean()
+
+
+def test_the_system_preference_chooses_light_without_javascript(site: Site, browser: Any) -> None:
+    tab = _open(browser, color_scheme="light", java_script_enabled=False)
+    page = tab.page
+    page.goto(site.url + "/")
+    assert _background(page) == "rgb(246, 245, 239)"
+    assert page.locator("article.entry").count() == 12
+    assert not page.locator("[data-theme-toggle]").is_visible()
+    # Without JavaScript the server's UTC times stay.
+    assert page.locator("time .when-absolute").first.inner_text().endswith("UTC")
+    _shot(page, "front-light-nojs-1280")
+    assert tab.problems == []
+    page.context.close()
+
+
+def test_times_are_shown_in_the_readers_time_zone(site: Site, browser: Any) -> None:
+    tab = _open(browser, timezone_id="Asia/Shanghai", locale="en-GB")
+    page = tab.page
+    page.goto(site.url + "/")
+    time_element = page.locator("article.entry time").first
+    assert time_element.get_attribute("datetime") == "2025-03-02T13:00:00Z"
+    assert time_element.locator(".when-absolute").inner_text() == "2 Mar 2025, 21:00"
+    relative = time_element.locator(".when-relative").inner_text()
+    assert relative.endswith(("ago", "year", "years"))  # Intl's "last year", "2 years ago"
+    tab.assert_clean()
+    page.context.close()
+
+
+def test_keyboard_moves_between_articles_and_pages(site: Site, tab: Watched) -> None:
+    page = tab.page
+    page.goto(site.url + "/")
+    entries = page.locator("article.entry")
+    page.keyboard.press("j")
+    assert "is-selected" in (entries.nth(0).get_attribute("class") or "")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert "is-selected" in (entries.nth(1).get_attribute("class") or "")
+    focused = page.evaluate(
+        "document.activeElement.closest('article')?.querySelector('h2').innerText"
+    )
+    assert focused == entries.nth(1).locator("h2").inner_text()
+    page.keyboard.press("n")
+    page.wait_for_url(site.url + "/page/2")
+    page.keyboard.press("p")
+    page.wait_for_url(site.url + "/")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site.url}/a/{site.seeded.newest_first[0]}/**")
+    assert page.locator("h1").inner_text() == RICH_TITLE
+    page.keyboard.press("n")  # on an article: the next older one
+    page.wait_for_url(f"{site.url}/a/{site.seeded.newest_first[1]}/**")
+    tab.assert_clean()
