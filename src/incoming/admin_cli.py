@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import click
 
 from incoming.cli_support import opened_store
-from incoming.publish.admin_auth import set_password
+from incoming.publish.admin.auth import set_password
 from incoming.store import accounts
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from httpx import AsyncClient, Response
 
-from incoming.publish.admin_auth import AdminSettings
+from incoming.publish.admin.auth import AdminSettings
 
 PASSWORD = "correct horse battery staple"
 # Verifying a password costs what its hash says: tests store a cheap one to stay fast.

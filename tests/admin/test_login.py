@@ -9,8 +9,8 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, update
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from incoming.publish.admin_auth import AdminSettings
-from incoming.publish.admin_sessions import LOGIN_COOKIE, SESSION_COOKIE
+from incoming.publish.admin.auth import AdminSettings
+from incoming.publish.admin.sessions import LOGIN_COOKIE, SESSION_COOKIE
 from incoming.store import accounts
 from incoming.store.engine import Store
 from tests.admin.support import (

@@ -12,9 +12,9 @@ from starlette.types import ASGIApp
 
 from incoming.fetch import FetchSettings
 from incoming.models import ArticleDraft
-from incoming.publish.admin import admin_routes
-from incoming.publish.admin_auth import AdminSettings
-from incoming.publish.api import api_routes
+from incoming.publish.admin.auth import AdminSettings
+from incoming.publish.admin.routes import admin_routes
+from incoming.publish.api.routes import api_routes
 from incoming.publish.assets import Assets
 from incoming.publish.settings import SiteSettings
 from incoming.store import schema

@@ -11,8 +11,8 @@ from jsonschema import Draft202012Validator
 from starlette.endpoints import HTTPEndpoint
 from starlette.routing import Mount, Route
 
-from incoming.publish.api import api_routes
-from incoming.publish.openapi import openapi_document
+from incoming.publish.api.openapi import openapi_document
+from incoming.publish.api.routes import api_routes
 from tests.api.support import Seeded
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from httpx import AsyncClient
 
-from incoming.publish.api import MAX_BODY_BYTES
+from incoming.publish.api.routes import MAX_BODY_BYTES
 from incoming.store import accounts
 from incoming.store.engine import Store
 from incoming.store.sources import list_sources

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from incoming.publish.admin import admin_routes
-from incoming.publish.api import api_routes
+from incoming.publish.admin.routes import admin_routes
+from incoming.publish.api.routes import api_routes
 from incoming.publish.background import refresh_forever
 from incoming.publish.http import (
     IMMUTABLE_CACHE_CONTROL,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.datastructures import QueryParams
 
-from incoming.publish.api_errors import bad_parameter
+from incoming.publish.api.errors import bad_parameter
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

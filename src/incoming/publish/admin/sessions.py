@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from incoming.publish.admin_auth import AdminSettings
+from incoming.publish.admin.auth import AdminSettings
 from incoming.store import accounts
 from incoming.store.accounts import AdminSession
 from incoming.store.engine import Store

@@ -20,8 +20,16 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from incoming.errors import SourceError, SourceExistsError, SourceNotFoundError
 from incoming.publish import data
-from incoming.publish.api_errors import EXCEPTION_HANDLERS, ApiError, bad_parameter, not_found
-from incoming.publish.api_json import (
+from incoming.publish.api.errors import EXCEPTION_HANDLERS, ApiError, bad_parameter, not_found
+from incoming.publish.api.openapi import openapi_document
+from incoming.publish.api.params import (
+    Cursor,
+    parse_cursor,
+    parse_id,
+    parse_instant,
+    parse_limit,
+)
+from incoming.publish.api.payloads import (
     article_detail_json,
     article_json,
     outcome_json,
@@ -29,17 +37,9 @@ from incoming.publish.api_json import (
     source_summary_json,
     topic_json,
 )
-from incoming.publish.api_params import (
-    Cursor,
-    parse_cursor,
-    parse_id,
-    parse_instant,
-    parse_limit,
-)
-from incoming.publish.api_queries import ArticleFilter, article_page
-from incoming.publish.openapi import openapi_document
+from incoming.publish.api.queries import ArticleFilter, article_page
+from incoming.publish.api.tokens import require_token
 from incoming.publish.source_input import topic_name, web_url
-from incoming.publish.tokens import require_token
 from incoming.sources import service
 from incoming.store.engine import Store
 from incoming.store.queries import get_source, get_topic

@@ -20,8 +20,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from incoming.errors import IncomingError, SourceNotFoundError
-from incoming.publish.admin_auth import AdminSettings, LoginRefusedError, log_in
-from incoming.publish.admin_sessions import (
+from incoming.publish.admin.auth import AdminSettings, LoginRefusedError, log_in
+from incoming.publish.admin.sessions import (
     CSRF_FIELD,
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -31,7 +31,7 @@ from incoming.publish.admin_sessions import (
     set_cookie,
     tokens_match,
 )
-from incoming.publish.api_json import source_state
+from incoming.publish.api.payloads import source_state
 from incoming.publish.source_input import topic_name, web_url
 from incoming.publish.templating import templates
 from incoming.sources import service

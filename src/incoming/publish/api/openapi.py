@@ -1,7 +1,7 @@
 """The hand-written OpenAPI 3.1 document of the JSON API, served at /api/openapi.json.
 
 It is the contract fuzzers test the API against, so it states exactly what the handlers
-accept (the same limits and patterns as `api_params`) and every status they answer.
+accept (the same limits and patterns as `params`) and every status they answer.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from incoming import __version__
-from incoming.publish.api_params import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+from incoming.publish.api.params import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
 
 JSON = "application/json"
 

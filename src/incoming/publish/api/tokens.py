@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from incoming.publish.api_errors import ApiError
+from incoming.publish.api.errors import ApiError
 from incoming.store import accounts
 from incoming.store.accounts import ApiToken
 from incoming.store.engine import Store
