@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-_SAMPLE = 4000  # characters: the opening says enough, and keeps the guess cheap
+_SAMPLE = 800  # characters: the opening says enough, and keeps the guess cheap
 _SCRIPTS = regex.compile(
     r"(?P<han>\p{Han})|(?P<kana>[\p{Hiragana}\p{Katakana}])|(?P<hangul>\p{Hangul})"
     r"|(?P<latin>\p{Latin}+)|(?P<other>\p{L}+)"

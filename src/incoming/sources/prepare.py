@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from incoming.clean import clean_html
 from incoming.derive import derive_text, guess_language, normalize_topic
-from incoming.models import ArticleDraft, ParsedEntry
+from incoming.models import ArticleDraft, ParsedEntry, ParsedFeed
+from incoming.parse import parse_feed
 
 # Bumped when cleaning or deriving changes, so stored articles are rebuilt on the next fetch.
 PREPARE_VERSION = "1"
@@ -87,3 +89,25 @@ def prepare_entries(
         else:
             drafts.append(make_draft(entry, source_topic=source_topic, content_hash=content_hash))
     return drafts, unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFeed:
+    """A fetched feed parsed and prepared: what the writer needs, small enough to pass along."""
+
+    feed: ParsedFeed  # with its entries dropped: they live on as drafts
+    drafts: list[ArticleDraft]
+    unchanged: list[str]
+
+
+def parse_and_prepare(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    source_topic: str | None,
+    stored: Mapping[str, str],
+) -> PreparedFeed:
+    """All the CPU work of one fetched feed, as one call a worker process can run."""
+    feed = parse_feed(body, url=url, content_type=content_type)
+    drafts, unchanged = prepare_entries(feed.entries, source_topic=source_topic, stored=stored)
+    return PreparedFeed(replace(feed, entries=()), drafts, unchanged)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -15,10 +18,10 @@ from sqlalchemy import Connection
 from incoming.errors import FetchError, IncomingError
 from incoming.fetch import Fetcher, FetchSettings
 from incoming.fetch.schedule import next_check
-from incoming.models import ArticleDraft, ParsedFeed, SaveCounts
-from incoming.sources.feeds import FeedFetch, read_feed
+from incoming.models import ArticleDraft, SaveCounts
+from incoming.sources.feeds import FeedFetch
 from incoming.sources.notes import import_notes
-from incoming.sources.prepare import entry_identity, prepare_entries
+from incoming.sources.prepare import parse_and_prepare
 from incoming.store.articles import save_drafts, stored_hashes
 from incoming.store.engine import Store
 from incoming.store.sources import Source, list_sources, lock_source, record_failure, record_success
@@ -49,9 +52,10 @@ def utcnow() -> datetime:
 class _Refresher:
     """One refresh run: a fetcher shared by all sources and a single writer thread."""
 
-    def __init__(self, store: Store, fetcher: Fetcher) -> None:
+    def __init__(self, store: Store, fetcher: Fetcher, cpu: Executor | None) -> None:
         self.store = store
         self.fetcher = fetcher
+        self.cpu = cpu  # parsing and cleaning; None: the event loop's default threads
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incoming-writer")
 
     async def _write(self, call: Callable[[], T]) -> T:
@@ -70,22 +74,46 @@ class _Refresher:
             return await self._fail(source, exc, prefix="internal error: ")
 
     async def _refresh_feed(self, source: Source) -> Outcome:
-        fetched = await read_feed(
-            self.fetcher, source.url, etag=source.etag, last_modified=source.last_modified
+        result = await self.fetcher.fetch(
+            source.url, etag=source.etag, last_modified=source.last_modified
         )
-        counts = await asyncio.to_thread(self.save_feed, source, fetched, utcnow())
-        return Outcome(source.id, source.display_name, counts, not_modified=fetched.feed is None)
-
-    def save_feed(self, source: Source, fetched: FeedFetch, now: datetime) -> SaveCounts:
-        """Prepare the new and changed entries, then save them with the source's new state."""
-        drafts, unchanged = prepare_feed(self.store, source, fetched.feed)
+        prepared = None
+        if result.status != 304:
+            stored = await asyncio.to_thread(self._stored_hashes, source.id)
+            prepared = await asyncio.get_running_loop().run_in_executor(
+                self.cpu,
+                functools.partial(
+                    parse_and_prepare,
+                    result.body,
+                    result.url,
+                    result.content_type,
+                    source.topic,
+                    stored,
+                ),
+            )
+        fetched = FeedFetch(
+            result, prepared.feed if prepared else None, result.permanent_url or source.url
+        )
+        now = utcnow()
 
         def write() -> SaveCounts:
             with self.store.write() as connection:
                 lock_source(connection, source.id)
-                return save_feed_fetch(connection, source, fetched, drafts, unchanged, now=now)
+                return save_feed_fetch(
+                    connection,
+                    source,
+                    fetched,
+                    prepared.drafts if prepared else [],
+                    prepared.unchanged if prepared else [],
+                    now=now,
+                )
 
-        return self.writer.submit(write).result()
+        counts = await self._write(write)
+        return Outcome(source.id, source.display_name, counts, not_modified=prepared is None)
+
+    def _stored_hashes(self, source_id: int) -> dict[str, str]:
+        with self.store.read() as connection:
+            return stored_hashes(connection, source_id)
 
     async def _fail(self, source: Source, exc: Exception, *, prefix: str = "") -> Outcome:
         now = utcnow()
@@ -106,19 +134,6 @@ class _Refresher:
 
         await self._write(write)
         return Outcome(source.id, source.display_name, error=message)
-
-
-def prepare_feed(
-    store: Store, source: Source, feed: ParsedFeed | None
-) -> tuple[list[ArticleDraft], list[str]]:
-    """Drafts of the feed's new and changed entries, and the identities of unchanged ones."""
-    if feed is None:
-        return [], []
-    with store.read() as connection:
-        stored = stored_hashes(
-            connection, source.id, (entry_identity(entry) for entry in feed.entries)
-        )
-    return prepare_entries(feed.entries, source_topic=source.topic, stored=stored)
 
 
 def save_feed_fetch(
@@ -156,6 +171,19 @@ def save_feed_fetch(
     return counts
 
 
+# Below this many feeds, starting worker processes costs more than it saves.
+PROCESS_POOL_MIN_FEEDS = 8
+
+
+def _cpu_pool(feeds: int) -> Executor | None:
+    """Worker processes for parsing and cleaning: they use every core, where threads cannot."""
+    workers = min(os.cpu_count() or 1, feeds)
+    if feeds < PROCESS_POOL_MIN_FEEDS or workers < 2:
+        return None
+    # forkserver: forking this process, which runs threads, could copy a held lock.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
 async def refresh_sources(
     store: Store,
     sources: Sequence[Source],
@@ -166,7 +194,7 @@ async def refresh_sources(
     """Refresh every source given; failures are recorded on their source, never raised."""
     outcomes: list[Outcome] = []
     async with Fetcher(settings) as fetcher:
-        refresher = _Refresher(store, fetcher)
+        refresher = _Refresher(store, fetcher, _cpu_pool(sum(s.kind == "feed" for s in sources)))
         try:
             for finished in asyncio.as_completed([refresher.refresh(s) for s in sources]):
                 outcome = await finished
@@ -175,6 +203,8 @@ async def refresh_sources(
                     on_outcome(outcome)
         finally:
             refresher.writer.shutdown(wait=True)
+            if refresher.cpu is not None:
+                refresher.cpu.shutdown(wait=True, cancel_futures=True)
     return outcomes
 
 
