@@ -46,13 +46,20 @@ WORDS = [
     "sampling",
 ]
 HAN = "的是在了和有这个模型我们数据训练时可以通过一种使用方法参数计算表示学习结构问题"
-FORMULAS = [
-    r"\mathrm{softmax}\left(\frac{QK^\top}{\sqrt{d_k}}\right)V",
-    r"\mathbb{E}_{z\sim q_\phi(z|x)}\left[\log p_\theta(x|z)\right]",
-    r"x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon",
-    r"\nabla_\theta J(\theta) = \mathbb{E}\left[\nabla_\theta \log \pi_\theta(a|s) A(s,a)\right]",
-    r"\theta_{t+1} = \theta_t - \eta \frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon}",
+# Templates: @A and @B become symbols, @N a number, so long formulas are nearly all distinct,
+# as in real articles (in the d2l-zh / pumpkin-book notes, 93% of formula text is in formulas
+# that occur once); the short SYMBOLS repeat, as `$x$` and `$\theta$` do.
+FORMULA_TEMPLATES = [
+    r"\mathrm{softmax}\left(\frac{Q_@A K_@B^\top}{\sqrt{d_@A}}\right)V + @N",
+    r"\mathbb{E}_{z\sim q_\phi(z|@A)}\left[\log p_\theta(@A|z)\right] - @N\,\mathrm{KL}(@B)",
+    r"x_@A = \sqrt{\bar\alpha_@A}\,x_0 + \sqrt{1-\bar\alpha_@B}\,\epsilon_{@N}",
+    r"\nabla_\theta J = \mathbb{E}\left[\nabla_\theta \log \pi_\theta(@A|@B) A(@A,@B)\right]",
+    r"\theta_{@A+1} = \theta_@A - \eta_{@N} \frac{\hat m_@B}{\sqrt{\hat v_@B}+\epsilon}",
+    r"\mathcal{L}_{@A} = -\sum_{i=1}^{@N} y_i \log \hat y_i + \lambda \|W_@B\|_2^2",
+    r"p(@A|@B) = \frac{p(@B|@A)\,p(@A)}{\int p(@B|t)\,p(t)\,dt} \approx @N",
 ]
+SYMBOLS = ["x", "d_k", r"\theta", r"\mathbf{x}", r"\alpha_t", "L", r"\epsilon", "W_Q"]
+LETTERS = ["t", "s", "k", "i", "j", "n", "m", "h", r"\tau", r"\ell", "x", "y", "z", "u", "v"]
 CODE = """<pre><code class="language-python">import torch
 
 def attention(q, k, v):
@@ -76,6 +83,16 @@ def _sentence(rng: random.Random) -> str:
     )
 
 
+def formula(rng: random.Random) -> str:
+    """A long formula with its own symbols and number (or, one time in three, a short symbol)."""
+    if rng.random() < 1 / 3:
+        return rng.choice(SYMBOLS)
+    tex = rng.choice(FORMULA_TEMPLATES).replace("@N", str(rng.randint(2, 999)))
+    for name in ("@A", "@B"):
+        tex = tex.replace(name, f"{{{rng.choice(LETTERS)}}}")
+    return tex
+
+
 def article_html(rng: random.Random, size: int = 4000) -> str:
     """About `size` bytes of HTML: paragraphs of mixed text, inline and display math, code."""
     blocks: list[str] = []
@@ -84,10 +101,10 @@ def article_html(rng: random.Random, size: int = 4000) -> str:
         kind = rng.random()
         if kind < 0.7:
             text = "".join(_sentence(rng) for _ in range(rng.randint(2, 4)))
-            formula = escape(rng.choice(FORMULAS))
-            block = f"<p>{escape(text)} \\({formula}\\) {escape(_sentence(rng))}</p>"
+            inline = escape(formula(rng))
+            block = f"<p>{escape(text)} \\({inline}\\) {escape(_sentence(rng))}</p>"
         elif kind < 0.85:
-            block = f"<p>\\[{escape(rng.choice(FORMULAS))}\\]</p>"
+            block = f"<p>\\[{escape(formula(rng))}\\]</p>"
         elif kind < 0.93:
             block = CODE
         else:

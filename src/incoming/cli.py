@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 import sys
 from dataclasses import asdict
 from datetime import datetime
@@ -14,12 +16,14 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from incoming.admin_cli import admin_group
 from incoming.cli_support import allow_private_option, database_option, opened_store
 from incoming.derive import normalize_topic
 from incoming.errors import IncomingError
 from incoming.fetch import FetchSettings
+from incoming.index import MAX_TOTAL, SearchHit, reindex, search
 from incoming.publish.server import serve as run_server
 from incoming.publish.settings import SiteSettings
 from incoming.sources import service
@@ -281,6 +285,63 @@ def articles_command(
             ", ".join(name for _, name in article.topics),
         )
     stdout.print(table)
+
+
+def _marked_text(fragment: str) -> Text:
+    """An HTML snippet (escaped text, matches in <mark>) as terminal text, matches highlighted."""
+    shown = Text()
+    for index, part in enumerate(re.split(r"</?mark>", fragment)):
+        shown.append(html.unescape(part), style="bold reverse" if index % 2 else "")
+    return shown
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "id": hit.article_id,
+        "title": hit.title,
+        "url": hit.url,
+        "score": round(hit.score, 4),
+        "snippet": hit.snippet_html,
+    }
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line (snippet as HTML).")
+@database_option
+@click.pass_context
+def search_command(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
+    """Search the articles: words and CJK strings, "phrases", -excluded, OR, and the filters
+    source:, topic:, after:YYYY-MM-DD, before:YYYY-MM-DD."""
+    with opened_store(ctx) as store, store.read() as connection:
+        page = search(connection, query, limit=limit)
+    if as_json:
+        for hit in page.hits:
+            click.echo(json.dumps(_hit_json(hit), ensure_ascii=False))
+        return
+    table = Table("id", "score", "source", "title", "snippet")
+    for hit in page.hits:
+        table.add_row(
+            str(hit.article_id),
+            f"{hit.score:.2f}",
+            hit.source_title,
+            _marked_text(hit.title_html),
+            _marked_text(hit.snippet_html),
+        )
+    stdout.print(table)
+    at_least = "at least " if page.total >= MAX_TOTAL else ""
+    stdout.print(f"{at_least}{page.total} articles match, {len(page.hits)} shown")
+
+
+@cli.command("reindex")
+@database_option
+@click.pass_context
+def reindex_command(ctx: click.Context) -> None:
+    """Rebuild the search index from the stored articles."""
+    with opened_store(ctx) as store:
+        count = reindex(store)
+    click.echo(f"indexed {count} articles")
 
 
 @cli.command()

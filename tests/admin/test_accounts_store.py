@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from incoming.index.schema import include_object
 from incoming.store import accounts
 from incoming.store.engine import Store
 from incoming.store.schema import metadata
@@ -16,7 +17,10 @@ NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
 def test_migration_creates_exactly_the_tables_defined(store: Store) -> None:
     with store.read() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"include_object": include_object}),
+            metadata,
+        )
     assert differences == []
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+from sqlalchemy import event
 from starlette.types import ASGIApp
 
 from incoming.models import ParsedEntry
@@ -100,3 +102,25 @@ def open_client(app: ASGIApp, *, raise_app_exceptions: bool = True) -> httpx.Asy
 
 def site_client(store: Store, settings: SiteSettings = SETTINGS) -> httpx.AsyncClient:
     return open_client(create_app(store, settings))
+
+
+async def assert_second_request_costs_no_query(
+    store: Store, path: str, params: dict[str, str] | None = None
+) -> None:
+    """While the marker is not due, asking for a page again is answered without the database."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        async with site_client(store, replace(SETTINGS, marker_ttl_seconds=600)) as client:
+            first = await client.get(path, params=params)
+            count = len(statements)
+            second = await client.get(path, params=params)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert count > 0
+    assert len(statements) == count
+    assert second.content == first.content

@@ -185,7 +185,11 @@ def test_front_page_pages_and_article(site: Site, tab: Watched) -> None:
 def test_small_screens_do_not_scroll_sideways(site: Site, browser: Any) -> None:
     tab = _open(browser, width=360)
     page = tab.page
-    for path, name in (("/", "front-360"), (f"/a/{site.seeded.rich}/x", "article-360")):
+    for path, name in (
+        ("/", "front-360"),
+        (f"/a/{site.seeded.rich}/x", "article-360"),
+        ("/search?q=attention", "search-360"),
+    ):
         page.goto(site.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         _shot(page, name)
@@ -228,6 +232,10 @@ def test_the_system_preference_chooses_light_without_javascript(site: Site, brow
     # Without JavaScript the server's UTC times stay.
     assert page.locator("time .when-absolute").first.inner_text().endswith("UTC")
     _shot(page, "front-light-nojs-1280")
+    page.locator("header [data-search]").fill("gradient")
+    page.keyboard.press("Enter")  # a plain form: no script needed
+    page.wait_for_url(lambda url: "/search?q=gradient" in url)
+    assert page.locator("article.search-hit").count() == 12
     assert tab.problems == []
     page.context.close()
 
@@ -269,4 +277,31 @@ def test_keyboard_moves_between_articles_and_pages(site: Site, tab: Watched) -> 
     assert page.locator("h1").inner_text() == RICH_TITLE
     page.keyboard.press("n")  # on an article: the next older one
     page.wait_for_url(f"{site.url}/a/{site.seeded.newest_first[1]}/**")
+    tab.assert_clean()
+
+
+def test_slash_focuses_search_and_a_chinese_query_finds_marked_results(
+    site: Site, tab: Watched
+) -> None:
+    page = tab.page
+    page.goto(site.url + "/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.matches('header input[data-search]')")
+    page.keyboard.type("机制详解")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/search?q=" in url)
+    assert page.locator("h1").inner_text() == "SEARCH"
+    box = page.locator("header input[data-search]")
+    assert box.input_value() == "机制详解"  # the "/" that focused it was not typed
+    hits = page.locator("article.search-hit")
+    assert hits.count() == 1
+    assert hits.locator("h2 a").inner_text() == RICH_TITLE
+    mark = hits.locator("h2 mark").first
+    assert mark.is_visible()
+    assert mark.evaluate("e => getComputedStyle(e).backgroundColor") != _background(page)
+    _shot(page, "search-1280")
+    hits.locator("h2 a").click()
+    page.wait_for_url(f"{site.url}/a/{site.seeded.rich}/**")
+    related = page.locator("aside.related a")
+    assert 1 <= related.count() <= 5
     tab.assert_clean()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from incoming.publish import data
@@ -15,11 +13,19 @@ from incoming.publish.app import create_app
 from incoming.publish.http import CONTENT_SECURITY_POLICY
 from incoming.store.engine import Store
 from tests.publish.html import page, texts
-from tests.publish.support import SETTINGS, Seeded, entry, open_client, save_entries, site_client
+from tests.publish.support import (
+    SETTINGS,
+    Seeded,
+    assert_second_request_costs_no_query,
+    entry,
+    open_client,
+    save_entries,
+    site_client,
+)
 
 pytestmark = pytest.mark.anyio
 
-PAGES = ["/", "/page/2", "/sources", "/topics", "/topic/nlp"]
+PAGES = ["/", "/page/2", "/sources", "/topics", "/topic/nlp", "/search?q=attention"]
 FEEDS = ["/feed.atom", "/feed.json", "/topic/nlp/feed.atom", "/opml"]
 
 
@@ -126,22 +132,7 @@ async def test_bodies_are_compressed_when_the_client_accepts_it(
 async def test_cached_pages_cost_no_query_until_the_marker_is_due(
     store: Store, seeded: Seeded
 ) -> None:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        async with site_client(store, replace(SETTINGS, marker_ttl_seconds=600)) as client:
-            first = await client.get("/page/2")
-            count = len(statements)
-            second = await client.get("/page/2")
-    finally:
-        event.remove(store.engine, "before_cursor_execute", record)
-    assert count > 0
-    assert len(statements) == count
-    assert second.content == first.content
+    await assert_second_request_costs_no_query(store, "/page/2")
 
 
 @pytest.fixture

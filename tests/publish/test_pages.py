@@ -207,7 +207,7 @@ async def test_an_empty_site_still_answers(client: httpx.AsyncClient) -> None:
     assert front.status_code == 200
     assert "No transmissions received yet" in front.text
     assert (await client.get("/page/2")).status_code == 404
-    for path in ("/sources", "/topics", "/feed.atom", "/feed.json", "/opml"):
+    for path in ("/sources", "/topics", "/feed.atom", "/feed.json", "/opml", "/search?q=x"):
         assert (await client.get(path)).status_code == 200, path
 
 

@@ -20,7 +20,15 @@ from incoming.publish.outline import outline
 from incoming.publish.pagination import pager_items
 from incoming.publish.settings import SiteSettings
 from incoming.publish.site import LRU
-from incoming.publish.urls import article_path, external_url, href, page_path, slugify
+from incoming.publish.urls import (
+    article_path,
+    external_url,
+    href,
+    page_href,
+    page_path,
+    search_url,
+    slugify,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,6 +72,10 @@ def test_paths() -> None:
     assert page_path("/", 1) == "/"
     assert page_path("/", 3) == "/page/3"
     assert page_path("/topic/nlp", 2) == "/topic/nlp/page/2"
+    assert page_href("/topic/深度学习", 2) == "/topic/%E6%B7%B1%E5%BA%A6%E5%AD%A6%E4%B9%A0/page/2"
+    assert search_url("注意力 & DPO") == "/search?q=%E6%B3%A8%E6%84%8F%E5%8A%9B+%26+DPO"
+    assert search_url("DPO", 1) == "/search?q=DPO"
+    assert search_url("DPO", 3) == "/search?q=DPO&page=3"
     assert external_url("javascript:alert(1)") is None
     assert external_url(None) is None
     assert external_url("HTTPS://example.org/") == "HTTPS://example.org/"
@@ -157,6 +169,7 @@ def test_site_colours_meet_wcag_aa_in_both_themes() -> None:
                 ratio = _contrast(colour[text], colour[background])
                 assert ratio >= 4.5, (theme, text, background, ratio)
         assert _contrast(colour["bg"], colour["accent"]) >= 4.5  # the current page number
+        assert _contrast(colour["text"], colour["mark"]) >= 4.5  # matches in search results
 
 
 @pytest.mark.parametrize("style", [SiteSettings().light_code_style, SiteSettings().dark_code_style])
@@ -225,6 +238,7 @@ def test_conditional_requests() -> None:
         {"page_size": 0},
         {"page_size": 500},
         {"feed_size": 0},
+        {"search_cache_bytes": 0},
         {"refresh_every_seconds": 0},
         {"marker_ttl_seconds": -1},
         {"base_url": "ftp://example.org"},
@@ -243,7 +257,7 @@ def test_lru_keeps_the_recently_used_within_its_weight() -> None:
     cache.put("c", b"1234")
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (b"1234", None, b"1234")
     cache.put("c", b"12")
-    assert cache.weight == 6
+    assert (cache.weight, len(cache)) == (6, 2)
     cache.put("huge", b"x" * 50)  # larger than the whole cache: kept alone
     assert cache.get("huge") is not None
     assert cache.get("a") is None

@@ -38,17 +38,24 @@ def _postgres_reachable() -> bool:
 
 
 @contextmanager
-def postgres_schema_url() -> Iterator[str]:
-    """A URL whose search_path is a new empty schema, dropped afterwards."""
-    require(_postgres_reachable(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+def fresh_schema(base_url: str, prefix: str = "t") -> Iterator[str]:
+    """A URL whose search_path is a new empty schema of base_url's database, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base_url, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        yield f"{base_url}?options=-csearch_path%3D{schema}"
     finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        with psycopg.connect(base_url, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@contextmanager
+def postgres_schema_url() -> Iterator[str]:
+    """A fresh schema on the test server (skipped where it is unreachable, except in CI)."""
+    require(_postgres_reachable(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
+    with fresh_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @contextmanager

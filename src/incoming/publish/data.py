@@ -12,6 +12,7 @@ from math import ceil
 
 from sqlalchemy import Connection
 
+from incoming.index import SearchHit, related_articles, search
 from incoming.store.articles import Article
 from incoming.store.queries import (
     ALL,
@@ -33,6 +34,10 @@ from incoming.store.sources import Source
 
 # How many articles a scope holds; the site passes a memoized one (counting is the slow part).
 Counter = Callable[[Connection, Scope], int]
+# Longer queries are cut here by the site and refused by the API: a query is unbounded input,
+# and pages are cached by it.
+SEARCH_MAX_CHARS = 1000
+RELATED_LIMIT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,14 @@ class ArticleDetail:
     older: ArticleRef | None
 
 
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """A page of search hits, best first."""
+
+    hits: tuple[SearchHit, ...]
+    paging: Paging
+
+
 def article_list(
     connection: Connection, scope: Scope, page: int, page_size: int, *, count: Counter = count_in
 ) -> ArticleList | None:
@@ -139,6 +152,24 @@ def article_detail(connection: Connection, article_id: int) -> ArticleDetail | N
         return None
     newer, older = neighbours(connection, found[0])
     return ArticleDetail(found[0], newer, older)
+
+
+def related(connection: Connection, article_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the articles sharing the most rare terms with this one."""
+    return related_articles(connection, article_id, limit=RELATED_LIMIT)
+
+
+def search_results(
+    connection: Connection, query: str, page: int, page_size: int
+) -> SearchResults | None:
+    """One page of the hits for `query`; None past the last page (no hits is one empty page)."""
+    if page < 1:
+        return None
+    found = search(connection, query, limit=page_size, offset=(page - 1) * page_size)
+    paging = Paging(page, page_size, found.total)
+    if page > paging.total_pages:
+        return None
+    return SearchResults(tuple(found.hits), paging)
 
 
 def latest(connection: Connection, scope: Scope, limit: int) -> list[Article]:

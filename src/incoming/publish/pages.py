@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException
@@ -26,13 +28,24 @@ from incoming.publish.feeds import (
 )
 from incoming.publish.http import FEED_CACHE_CONTROL, Rendered, respond
 from incoming.publish.pagination import pager_items
-from incoming.publish.site import Site, Stamp
-from incoming.publish.urls import article_path, href, page_path, source_path, topic_path
+from incoming.publish.site import PageCache, Site, Stamp
+from incoming.publish.urls import (
+    SEARCH_PATH,
+    article_path,
+    href,
+    page_href,
+    page_path,
+    search_url,
+    source_path,
+    topic_path,
+)
 from incoming.store.queries import ALL, Scope, get_source, get_topic
 from incoming.store.sources import list_sources
 
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 _ID = re.compile(r"[1-9][0-9]{0,17}")
+# Characters HTML does not allow in a page (nobody types them): dropped from a query shown.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 FEEDS = {"atom": (atom_feed, ATOM_MEDIA_TYPE), "json": (json_feed, JSON_FEED_MEDIA_TYPE)}
 
 
@@ -46,8 +59,7 @@ def _number(raw: str, pattern: re.Pattern[str]) -> int:
     return int(raw)
 
 
-def _page(request: Request) -> int:
-    raw = request.path_params.get("number")
+def _page(raw: str | None) -> int:
     return 1 if raw is None else _number(raw, _PAGE_NUMBER)
 
 
@@ -56,9 +68,13 @@ def _redirect(path: str) -> Response:
 
 
 async def _serve(
-    request: Request, key: tuple[object, ...], build: Callable[[Connection, Stamp], Rendered | None]
+    request: Request,
+    key: tuple[object, ...],
+    build: Callable[[Connection, Stamp], Rendered | None],
+    *,
+    cache: PageCache | None = None,
 ) -> Response:
-    rendered = await _site(request).rendered(key, build)
+    rendered = await _site(request).rendered(key, build, cache=cache)
     canonical = rendered.canonical_path
     if canonical is not None and request.scope["path"] != canonical:
         return _redirect(canonical)
@@ -83,12 +99,13 @@ def _list_page(
         listing=listing,
         list_path=list_path,
         pager=pager_items(paging.number, paging.total_pages),
+        page_url=partial(page_href, list_path),
         **extra,
     )
 
 
 async def front(request: Request) -> Response:
-    number = _page(request)
+    number = _page(request.path_params.get("number"))
     site = _site(request)
 
     def build(connection: Connection, stamp: Stamp) -> Rendered | None:
@@ -102,7 +119,7 @@ async def front(request: Request) -> Response:
 
 async def source(request: Request) -> Response:
     source_id = _number(request.path_params["source_id"], _ID)
-    number = _page(request)
+    number = _page(request.path_params.get("number"))
     site = _site(request)
 
     def build(connection: Connection, stamp: Stamp) -> Rendered | None:
@@ -125,7 +142,7 @@ async def source(request: Request) -> Response:
 
 async def topic(request: Request) -> Response:
     slug = request.path_params["slug"]
-    number = _page(request)
+    number = _page(request.path_params.get("number"))
     site = _site(request)
 
     def build(connection: Connection, stamp: Stamp) -> Rendered | None:
@@ -159,11 +176,40 @@ async def article(request: Request) -> Response:
             canonical_path=article_path(article_id, detail.article.title),
             detail=detail,
             article=detail.article,
+            related=data.related(connection, article_id),
             body=body,
             show_toc=len(body.headings) >= site.settings.toc_min_headings,
         )
 
     return await _serve(request, ("article", article_id), build)
+
+
+async def search(request: Request) -> Response:
+    """Results for `q`, a page at a time; no query is the page with just the search box.
+
+    Any query is searched (the index reads what it can of it), cut to SEARCH_MAX_CHARS.
+    """
+    query = _UNPRINTABLE.sub("", request.query_params.get("q", ""))[: data.SEARCH_MAX_CHARS]
+    number = _page(request.query_params.get("page"))
+    site = _site(request)
+    if not query.strip() and number > 1:
+        raise HTTPException(404)
+
+    def build(connection: Connection, stamp: Stamp) -> Rendered | None:
+        context: dict[str, Any] = {"query": query, "results": None}
+        if query.strip():
+            results = data.search_results(connection, query, number, site.settings.page_size)
+            if results is None:
+                return None
+            paging = results.paging
+            context |= {
+                "results": results,
+                "pager": pager_items(paging.number, paging.total_pages),
+                "page_url": partial(search_url, query),
+            }
+        return site.html("search.html", stamp, **context)
+
+    return await _serve(request, ("search", query, number), build, cache=site.searches)
 
 
 async def sources_index(request: Request) -> Response:
@@ -266,6 +312,7 @@ def page_routes() -> list[BaseRoute]:
         Route("/topic/{slug}", topic, name="topic"),
         Route("/topic/{slug}/page/{number}", topic),
         Route("/topic/{slug}/feed.{format}", feed),
+        Route(SEARCH_PATH, search, name="search"),
         Route("/sources", sources_index, name="sources"),
         Route("/topics", topics_index, name="topics"),
         Route("/feed.{format}", feed, name="feed"),

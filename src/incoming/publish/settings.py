@@ -29,13 +29,20 @@ class SiteSettings:
     marker_ttl_seconds: float = 1.0
     page_cache_bytes: int = 48 * 1024 * 1024
     content_cache_bytes: int = 16 * 1024 * 1024
+    search_cache_bytes: int = 8 * 1024 * 1024
     toc_min_headings: int = 3
     light_code_style: str = "default"
     dark_code_style: str = "github-dark"
     access_log: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("page_size", "feed_size", "page_cache_bytes", "content_cache_bytes"):
+        for name in (
+            "page_size",
+            "feed_size",
+            "page_cache_bytes",
+            "content_cache_bytes",
+            "search_cache_bytes",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"site setting {name} must be at least 1")
         if not 1 <= self.page_size <= 200:

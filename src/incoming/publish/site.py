@@ -3,6 +3,8 @@
 Every page depends on the store's change marker. The marker is read at most once per
 `marker_ttl_seconds`; while it stays the same, rendered pages, article counts and validators
 are reused. Highlighted article bodies are kept by (article id, updated) and so outlive it.
+Search pages have a cache of their own: readers' queries are endless, and must not push the
+lists out of theirs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.exceptions import HTTPException
 
 from incoming.clean import highlight_code_blocks
 from incoming.publish.assets import Assets
+from incoming.publish.data import SEARCH_MAX_CHARS
 from incoming.publish.http import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Rendered
 from incoming.publish.outline import Outlined, outline
 from incoming.publish.settings import SiteSettings
@@ -47,6 +50,9 @@ class LRU(Generic[K, V]):
         self.weight = 0
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: K) -> V | None:
         with self._lock:
@@ -82,6 +88,7 @@ class Stamp:
 
 
 Build = Callable[[Connection, Stamp], Rendered | None]
+PageCache = LRU[tuple[str, Hashable], Rendered]  # by (store state, page key)
 
 
 class Site:
@@ -102,8 +109,10 @@ class Site:
             for name, asset in self.assets.by_name.items()
         }
         # A page is kept with up to two compressed copies: count it at twice its size.
-        self.pages: LRU[tuple[str, Hashable], Rendered] = LRU(
-            settings.page_cache_bytes, lambda page: 2 * len(page.body)
+        self.pages: PageCache = LRU(settings.page_cache_bytes, lambda page: 2 * len(page.body))
+        # A search page is keyed by its query: count the longest one with it.
+        self.searches: PageCache = LRU(
+            settings.search_cache_bytes, lambda page: 2 * len(page.body) + 4 * SEARCH_MAX_CHARS
         )
         self.bodies: LRU[tuple[int, datetime], Outlined] = LRU(
             settings.content_cache_bytes, lambda body: len(body.html)
@@ -121,6 +130,7 @@ class Site:
                     fresh = self._stamp_of(await run_in_threadpool(self._read_marker))
                     if self._stamp is None or fresh.token != self._stamp.token:
                         self.pages.clear()
+                        self.searches.clear()
                         self.counts.clear()
                     self._stamp, self._stamp_read_at = fresh, time.monotonic()
         assert self._stamp is not None
@@ -140,20 +150,24 @@ class Site:
         ).hexdigest()
         return Stamp(marker.token, f'W/"{digest}"', marker.modified, datetime.now(UTC))
 
-    async def rendered(self, key: Hashable, build: Build) -> Rendered:
+    async def rendered(
+        self, key: Hashable, build: Build, *, cache: PageCache | None = None
+    ) -> Rendered:
         """The page for `key` in the store's current state, built on a miss; 404 if None.
 
-        A page is also rebuilt after PAGE_MAX_AGE seconds, so that its relative dates
-        ("3 hours ago", for readers without JavaScript) do not go stale on a quiet site.
+        It is kept in `cache` (the page cache unless told). A page is also rebuilt after
+        PAGE_MAX_AGE seconds, so that its relative dates ("3 hours ago", for readers without
+        JavaScript) do not go stale on a quiet site.
         """
+        cache = self.pages if cache is None else cache
         stamp = await self.stamp()
-        found = self.pages.get((stamp.token, key))
+        found = cache.get((stamp.token, key))
         if found is None or time.monotonic() - found.created > PAGE_MAX_AGE:
             stamp = replace(stamp, now=datetime.now(UTC))
             found = await run_in_threadpool(self._build, build, stamp)
             if found is None:
                 raise HTTPException(404)
-            self.pages.put((stamp.token, key), found)
+            cache.put((stamp.token, key), found)
         return found
 
     def _build(self, build: Build, stamp: Stamp) -> Rendered | None:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from incoming.publish import urls
+from incoming.publish.data import SEARCH_MAX_CHARS
 from incoming.publish.dates import absolute_time, machine_time, relative_time
 
 
@@ -34,6 +35,8 @@ def make_environment() -> Environment:
         page_path=urls.page_path,
         href=urls.href,
         external_url=urls.external_url,
+        search_path=urls.SEARCH_PATH,
+        search_max_chars=SEARCH_MAX_CHARS,
     )
     return environment
 

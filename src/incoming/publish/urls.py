@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import regex
 
 # Letters and digits of any script stay (Chinese titles keep readable slugs); the rest is "-".
 _NOT_WORD = regex.compile(r"[^\p{L}\p{N}]+")
 SLUG_MAX_CHARS = 80
+SEARCH_PATH = "/search"
 
 
 def slugify(title: str) -> str:
@@ -35,6 +36,18 @@ def page_path(list_path: str, number: int) -> str:
     if number == 1:
         return list_path
     return f"{list_path.rstrip('/')}/page/{number}"
+
+
+def page_href(list_path: str, number: int) -> str:
+    return href(page_path(list_path, number))
+
+
+def search_url(query: str, number: int = 1) -> str:
+    """Page `number` of the results for `query`, ready for an href (page 1 has no `page`)."""
+    parameters: dict[str, str | int] = {"q": query}
+    if number > 1:
+        parameters["page"] = number
+    return f"{SEARCH_PATH}?{urlencode(parameters)}"
 
 
 def href(path: str) -> str:

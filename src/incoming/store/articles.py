@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, select, update
 
+from incoming.index.documents import index_articles
 from incoming.models import ArticleDraft, SaveCounts
 from incoming.store.schema import article_topics, articles, sources, topics
 from incoming.store.topics import ensure_topics
@@ -178,6 +179,10 @@ def save_drafts(
     if revived:
         connection.execute(update(articles).where(articles.c.id.in_(revived)).values(gone=False))
     _replace_topics(connection, {ids[identity]: pair for identity, pair in topic_rows.items()})
+    index_articles(
+        connection,
+        {ids[key]: (draft.title, draft.content_text) for key, (draft, _) in topic_rows.items()},
+    )
     return SaveCounts(new=len(new_rows), updated=len(changed_rows), unchanged=unchanged_count)
 
 

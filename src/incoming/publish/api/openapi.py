@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from incoming import __version__
-from incoming.publish.api.params import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+from incoming.publish.api.params import (
+    CURSOR_PATTERN,
+    DEFAULT_LIMIT,
+    MAX_ID,
+    MAX_LIMIT,
+    MAX_OFFSET,
+)
+from incoming.publish.data import SEARCH_MAX_CHARS
 
 JSON = "application/json"
 
@@ -66,11 +73,20 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     }
 
 
+def _required_query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return _query(name, schema, description) | {"required": True}
+
+
 def _path_id(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": ID, "description": description}
 
 
 REF = _object({"id": ID, "title": {"type": "string"}})  # a link to an article or a source
+LIMIT = _query(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    "Items per page.",
+)
 TOPIC_REF = _object({"slug": {"type": "string"}, "name": {"type": "string"}})
 
 ARTICLE_FIELDS: dict[str, Any] = {
@@ -131,6 +147,39 @@ SCHEMAS: dict[str, Any] = {
                 "string",
                 pattern=CURSOR_PATTERN,
                 description="Pass as `cursor` for the next page; null on the last.",
+            ),
+        }
+    ),
+    "SearchHit": _object(
+        {
+            "id": ID,
+            "title": {"type": "string"},
+            "title_html": {
+                "type": "string",
+                "description": "The title, escaped, with the matched parts in `<mark>`.",
+            },
+            "link": {"type": "string", "description": "The article's page on this hub (a path)."},
+            "url": _nullable("string", description="The original article."),
+            "published": _nullable("string", format="date-time"),
+            "updated": TIME,
+            "source": REF,
+            "score": {"type": "number", "description": "Relevance: higher is better."},
+            "snippet_html": {
+                "type": "string",
+                "description": "Text around the best match, escaped, matches in `<mark>`.",
+            },
+        }
+    ),
+    "SearchPage": _object(
+        {
+            "query": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0, "description": "Every hit, all pages."},
+            "items": {"type": "array", "items": _ref("SearchHit")},
+            "next_offset": _nullable(
+                "integer",
+                minimum=1,
+                maximum=MAX_OFFSET,
+                description="Pass as `offset` for the next page; null on the last.",
             ),
         }
     ),
@@ -223,16 +272,7 @@ def openapi_document() -> dict[str, Any]:
                             DATE_OR_TIME,
                             "Only articles updated after this date or date-time.",
                         ),
-                        _query(
-                            "limit",
-                            {
-                                "type": "integer",
-                                "minimum": 1,
-                                "maximum": MAX_LIMIT,
-                                "default": DEFAULT_LIMIT,
-                            },
-                            "Articles per page.",
-                        ),
+                        LIMIT,
                         _query(
                             "cursor",
                             {"type": "string", "pattern": CURSOR_PATTERN},
@@ -288,6 +328,30 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [SOURCE_ID],
                     "responses": {"200": _json(_ref("FetchOutcome"), "What the fetch did.")}
                     | _errors(400, 401, 404, 503),
+                }
+            },
+            "/api/v1/search": {
+                "get": {
+                    "operationId": "searchArticles",
+                    "summary": "Articles matching a query, best first.",
+                    "description": (
+                        'Words and CJK text (all must match), `"exact phrases"`, `-excluded`, '
+                        "`OR`, and `source:`, `topic:`, `before:`, `after:` filters. Any text "
+                        "is a query: what cannot be parsed is searched as plain text."
+                    ),
+                    "parameters": [
+                        _required_query(
+                            "q", {"type": "string", "maxLength": SEARCH_MAX_CHARS}, "The query."
+                        ),
+                        LIMIT,
+                        _query(
+                            "offset",
+                            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+                            "Hits to skip: the `next_offset` of the previous page.",
+                        ),
+                    ],
+                    "responses": {"200": _json(_ref("SearchPage"), "A page of hits.")}
+                    | _errors(400, 503),
                 }
             },
             "/api/v1/topics": {

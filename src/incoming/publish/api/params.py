@@ -14,9 +14,11 @@ from datetime import UTC, datetime, timedelta
 from starlette.datastructures import QueryParams
 
 from incoming.publish.api.errors import bad_parameter
+from incoming.publish.data import SEARCH_MAX_CHARS
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_OFFSET = 10_000  # search results are ranked: nobody reads that deep, and it costs to rank
 MAX_ID = 2**63 - 1  # the largest id the database can hold
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 LATEST = datetime.max.replace(tzinfo=UTC)
@@ -38,14 +40,32 @@ def parse_id(raw: str, parameter: str) -> int:
     return value
 
 
-def parse_limit(query: QueryParams) -> int:
-    raw = query.get("limit")
+def _bounded(query: QueryParams, parameter: str, default: int, low: int, high: int) -> int:
+    raw = query.get(parameter)
     if raw is None:
-        return DEFAULT_LIMIT
-    value = int(raw) if _DIGITS.fullmatch(raw) else 0
-    if not 1 <= value <= MAX_LIMIT:
-        raise bad_parameter("limit", f"limit must be an integer from 1 to {MAX_LIMIT}")
+        return default
+    value = int(raw) if _DIGITS.fullmatch(raw) else low - 1
+    if not low <= value <= high:
+        raise bad_parameter(parameter, f"{parameter} must be an integer from {low} to {high}")
     return value
+
+
+def parse_limit(query: QueryParams) -> int:
+    return _bounded(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+
+
+def parse_offset(query: QueryParams) -> int:
+    return _bounded(query, "offset", 0, 0, MAX_OFFSET)
+
+
+def parse_search_query(query: QueryParams) -> str:
+    """`q`: any text at all (the index reads what it can of it), but not without end."""
+    raw = query.get("q")
+    if raw is None:
+        raise bad_parameter("q", "q is required: what to search for")
+    if len(raw) > SEARCH_MAX_CHARS:
+        raise bad_parameter("q", f"q must be at most {SEARCH_MAX_CHARS} characters")
+    return raw
 
 
 def parse_instant(query: QueryParams, parameter: str) -> datetime | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from incoming.index import SearchHit
 from incoming.publish.data import ArticleDetail
 from incoming.publish.urls import article_path, href, source_path, topic_path
 from incoming.sources.refresh import Outcome
@@ -42,6 +43,21 @@ def article_json(article: Article) -> dict[str, Any]:
         "topics": [{"slug": slug, "name": name} for slug, name in article.topics],
         "excerpt_html": article.excerpt_html,
         "gone": article.gone,
+    }
+
+
+def search_hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "id": hit.article_id,
+        "title": hit.title,
+        "title_html": hit.title_html,
+        "link": href(article_path(hit.article_id, hit.title)),
+        "url": hit.url,
+        "published": _iso(hit.published),
+        "updated": hit.updated.isoformat(),
+        "source": {"id": hit.source_id, "title": hit.source_title},
+        "score": hit.score,
+        "snippet_html": hit.snippet_html,
     }
 
 

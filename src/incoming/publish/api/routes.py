@@ -19,20 +19,25 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from incoming.errors import SourceError, SourceExistsError, SourceNotFoundError
+from incoming.index import search
 from incoming.publish import data
 from incoming.publish.api.errors import EXCEPTION_HANDLERS, ApiError, bad_parameter, not_found
 from incoming.publish.api.openapi import openapi_document
 from incoming.publish.api.params import (
+    MAX_OFFSET,
     Cursor,
     parse_cursor,
     parse_id,
     parse_instant,
     parse_limit,
+    parse_offset,
+    parse_search_query,
 )
 from incoming.publish.api.payloads import (
     article_detail_json,
     article_json,
     outcome_json,
+    search_hit_json,
     source_detail_json,
     source_summary_json,
     topic_json,
@@ -89,6 +94,24 @@ def get_article(request: Request) -> Response:
     if detail is None:
         raise not_found(f"no article with id {article_id}", parameter="article_id")
     return JSONResponse(article_detail_json(detail))
+
+
+def search_articles(request: Request) -> Response:
+    """Hits for `q`, best first, by limit and offset: ranks are not positions to resume from."""
+    query = parse_search_query(request.query_params)
+    limit, offset = parse_limit(request.query_params), parse_offset(request.query_params)
+    with _store(request).read() as connection:
+        found = search(connection, query, limit=limit, offset=offset)
+    following = offset + limit
+    more = following < found.total and following <= MAX_OFFSET
+    return JSONResponse(
+        {
+            "query": query,
+            "total": found.total,
+            "items": [search_hit_json(hit) for hit in found.hits],
+            "next_offset": following if more else None,
+        }
+    )
 
 
 def list_topics(request: Request) -> Response:
@@ -212,6 +235,7 @@ def api_routes() -> list[BaseRoute]:
         Route("/v1/sources/{source_id}", remove_source, methods=["DELETE"]),
         Route("/v1/sources/{source_id}/fetch", fetch_source, methods=["POST"]),
         Route("/v1/topics", list_topics),
+        Route("/v1/search", search_articles),
     ]
     middleware = [Middleware(ExceptionMiddleware, handlers=EXCEPTION_HANDLERS)]
     return [Mount("/api", routes=routes, middleware=middleware, name="api")]

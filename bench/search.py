@@ -1,0 +1,451 @@
+"""Search benchmark: query latency at 100k and 1M articles beside a LIKE scan, and ingest cost.
+
+    .venv/bin/python -m bench.search                       # 100k and 1M articles, SQLite
+    .venv/bin/python -m bench.search --sizes 100000 --postgres
+
+1. A store of generated bilingual articles (~750 characters of text: Chinese words and English
+   words drawn with Zipf frequencies, the terms of bench/corpus.py among them, some formulas),
+   written with straight inserts: articles rows plus their index rows (see `documents`).
+2. p50/p99 of `search()` (matching, counting, ranking, snippets of 20 hits) for 1-term, 2-term
+   and phrase queries in Chinese, English and mixed, drawn from the text (so common words come
+   up as often as people type them); beside it, in the same run, the same queries as a
+   `LIKE '%...%'` scan of title and text (a few queries per kind: a scan takes seconds).
+3. Ingest: the whole pipeline (bench/corpus.py feeds over HTTP: fetch, parse, clean, derive,
+   save_drafts) into a fresh SQLite file with indexing and without it (the index hook patched
+   out), and save_drafts alone on prepared drafts.
+Floors (issue 4): p50 < 20 ms and p99 < 100 ms at 1M; ingest with indexing >= 70% of without.
+Exits 1 when a floor is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html import escape
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from sqlalchemy import insert, text
+from tests.support.databases import fresh_schema
+from tests.support.server import FixtureServer
+
+from bench.corpus import TERMS, WORDS, feeds, formula
+from incoming.fetch import FetchSettings
+from incoming.index import search
+from incoming.index.documents import document_row, tokens_row
+from incoming.index.schema import search_documents
+from incoming.index.tokens import MARKER, fold, word_tokens
+from incoming.sources import service
+from incoming.sources.prepare import parse_and_prepare
+from incoming.store.articles import save_drafts
+from incoming.store.engine import Store, open_store
+from incoming.store.schema import articles
+from incoming.store.sources import add_source
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+SOURCES = 20
+SENTENCES = 60_000
+BATCH = 5_000
+START = datetime(2020, 1, 1, tzinfo=UTC)
+QUERIES_PER_KIND = 40
+LIKE_QUERIES_PER_KIND = 3
+
+
+# --- the generated text ------------------------------------------------------------------
+
+
+def _zipf(count: int) -> list[float]:
+    return list(itertools.accumulate(1 / rank for rank in range(1, count + 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """Generated text with its tokens, so an article's index row is a join of its sentences'."""
+
+    text: str
+    pieces: tuple[str, ...]  # the words and Chinese words it was made of, in order
+    tokens: tuple[str, ...]
+    runs: tuple[str, ...]
+    starts_cjk: bool
+    ends_cjk: bool
+
+
+def _sentence(
+    rng: random.Random, zh: list[str], zh_w: list[float], en: list[str], en_w: list[float]
+) -> Sentence:
+    parts: list[str] = []
+    for word in rng.choices(zh, cum_weights=zh_w, k=rng.randint(4, 9)):
+        if rng.random() < 0.2:
+            parts.extend(rng.choices(en, cum_weights=en_w, k=rng.choice((1, 1, 2, 3))))
+        parts.append(word)
+    body = "".join(f" {p} " if p.isascii() else p for p in parts).strip()
+    if rng.random() < 0.04:
+        body += f" {formula(rng)} "
+    sentence = body.strip() + rng.choice("。，；")
+    tokens, runs = word_tokens(fold(sentence))
+    first, last = sentence[0], sentence.rstrip("。，；")[-1]
+    return Sentence(
+        sentence, tuple(parts), tuple(tokens), tuple(runs), not first.isascii(), not last.isascii()
+    )
+
+
+def _pool(seed: int = 4) -> list[Sentence]:
+    rng = random.Random(seed)
+    han = [chr(code) for code in range(0x4E00, 0x9FA6)]
+    chars = rng.sample(han, 3000)
+    chars_w = _zipf(len(chars))
+    zh = list(
+        dict.fromkeys(
+            "".join(rng.choices(chars, cum_weights=chars_w, k=rng.choice((2, 2, 2, 3, 4))))
+            for _ in range(40_000)
+        )
+    )
+    en = list(
+        dict.fromkeys(
+            "".join(rng.choices("etaoinshrdlcumwfgypbvkxjqz", k=rng.randint(3, 10)))
+            for _ in range(20_000)
+        )
+    )
+    for rank, term in enumerate(TERMS):  # the real terms between rank 20 and 2000
+        zh.insert(20 + rank * 120, term)
+    for rank, word in enumerate(WORDS):
+        en.insert(10 + rank * 60, word)
+    zh_w, en_w = _zipf(len(zh)), _zipf(len(en))
+    return [_sentence(rng, zh, zh_w, en, en_w) for _ in range(SENTENCES)]
+
+
+_SENTENCES: list[Sentence] = []
+
+
+def _start_worker() -> None:
+    _SENTENCES.extend(_pool())
+
+
+def _joined(chosen: list[Sentence]) -> tuple[list[str], list[str]]:
+    tokens: list[str] = []
+    runs: list[str] = []
+    for previous, sentence in zip([None, *chosen], chosen, strict=False):
+        if previous is not None and previous.ends_cjk and sentence.starts_cjk:
+            tokens.append(MARKER)
+        tokens.extend(sentence.tokens)
+        runs.extend(sentence.runs)
+    return tokens, runs
+
+
+def generated_article(number: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The articles row and search_documents row of article `number` (deterministic)."""
+    rng = random.Random(number)
+    chosen = rng.choices(_SENTENCES, k=rng.randint(10, 20))
+    body = "".join(sentence.text for sentence in chosen)
+    heading = rng.choice(chosen)
+    title = "".join(heading.pieces[:3]) + f" {number}"
+    when = START + timedelta(minutes=number)
+    article = {
+        "id": number,
+        "source_id": number % SOURCES + 1,
+        "identity": f"g:{number}",
+        "guid": str(number),
+        "url": f"https://example.org/{number}",
+        "title": title,
+        "published": when,
+        "updated": when,
+        "first_seen": when,
+        "content_html": f"<p>{escape(body)}</p>",
+        "content_text": body,
+        "excerpt_html": escape(body[:120]),
+        "content_hash": str(number),
+    }
+    document = tokens_row(number, word_tokens(fold(title)), _joined(chosen))
+    return article, document
+
+
+def fill(store: Store, first: int, last: int) -> None:
+    """Insert articles first..last-1 with their index rows, generated on every core."""
+    if first == 1:
+        with store.write() as connection:
+            for number in range(1, SOURCES + 1):
+                add_source(
+                    connection, kind="feed", url=f"https://example.org/{number}.xml", now=START
+                )
+    with Pool(initializer=_start_worker) as workers:
+        rows = workers.imap(generated_article, range(first, last), chunksize=500)
+        while batch := list(itertools.islice(rows, BATCH)):
+            with store.write() as connection:
+                connection.execute(insert(articles), [article for article, _ in batch])
+                connection.execute(insert(search_documents), [document for _, document in batch])
+
+
+def check_sample(store: Store, every: int) -> None:
+    """The generated index rows are what indexing the articles would have stored."""
+    with store.read() as connection:
+        rows = connection.execute(
+            text(f"SELECT id, title, content_text FROM articles WHERE id % {every} = 1 LIMIT 50")
+        ).all()
+        for article_id, title, body in rows:
+            stored = connection.execute(
+                search_documents.select()
+                .with_only_columns(
+                    *(
+                        search_documents.c[name]
+                        for name in ("title_words", "body_words", "body_chars")
+                    )
+                )
+                .where(search_documents.c.article_id == article_id)
+            ).one()
+            expected = document_row(article_id, title, body)
+            if tuple(stored) != (
+                expected["title_words"],
+                expected["body_words"],
+                expected["body_chars"],
+            ):
+                sys.exit(f"generated index row of article {article_id} differs from indexing it")
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def queries(seed: int = 11) -> dict[str, list[str]]:
+    """QUERIES_PER_KIND queries of each kind, made of words that occur in the text."""
+    rng = random.Random(seed)
+    pool = _pool()
+    zh_pairs, en_pairs, mixed_pairs = [], [], []
+    for sentence in pool:
+        for a, b in itertools.pairwise(sentence.pieces):
+            kind = (a.isascii(), b.isascii())
+            (
+                en_pairs
+                if kind == (True, True)
+                else zh_pairs
+                if kind == (False, False)
+                else mixed_pairs
+            ).append((a, b))
+    zh = [p for s in pool for p in s.pieces if not p.isascii()]
+    en = [p for s in pool for p in s.pieces if p.isascii()]
+
+    def kind(make: Callable[[], str]) -> list[str]:
+        return [make() for _ in range(QUERIES_PER_KIND)]
+
+    def mixed_pair() -> tuple[str, str]:
+        a, b = rng.choice(mixed_pairs)
+        return (a, b) if a.isascii() else (b, a)
+
+    return {
+        "zh 1-term": kind(lambda: rng.choice(zh)),
+        "zh 2-term": kind(lambda: f"{rng.choice(zh)} {rng.choice(zh)}"),
+        "zh phrase": kind(lambda: '"{}{}"'.format(*rng.choice(zh_pairs))),
+        "en 1-term": kind(lambda: rng.choice(en)),
+        "en 2-term": kind(lambda: f"{rng.choice(en)} {rng.choice(en)}"),
+        "en phrase": kind(lambda: '"{} {}"'.format(*rng.choice(en_pairs))),
+        "mixed 1-term": kind(lambda: "{}{}".format(*rng.choice(mixed_pairs))),
+        "mixed 2-term": kind(lambda: "{} {}".format(*mixed_pair())),
+        "mixed phrase": kind(lambda: '"{} {}"'.format(*rng.choice(mixed_pairs))),
+    }
+
+
+def _like_words(query: str) -> list[str]:
+    return (
+        [word.strip('"') for word in query.split()]
+        if not query.startswith('"')
+        else [query.strip('"')]
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass
+class Latency:
+    kind: str
+    p50: float
+    p99: float
+    like_p50: float
+    mean_total: float
+
+
+def measure(store: Store, by_kind: dict[str, list[str]]) -> list[Latency]:
+    results = []
+    with store.read() as connection:
+        for batch in by_kind.values():  # warm the cache once
+            for query in batch:
+                search(connection, query)
+        for kind, batch in by_kind.items():
+            times, totals = [], []
+            for _ in range(3):
+                for query in batch:
+                    started = time.perf_counter()
+                    page = search(connection, query)
+                    times.append(time.perf_counter() - started)
+                    totals.append(page.total)
+            like_times = []
+            for query in batch[:LIKE_QUERIES_PER_KIND]:
+                words = _like_words(query)
+                condition = " AND ".join(
+                    f"(title LIKE :w{i} OR content_text LIKE :w{i})" for i in range(len(words))
+                )
+                started = time.perf_counter()
+                connection.execute(
+                    text(f"SELECT count(*) FROM articles WHERE {condition}"),
+                    {f"w{i}": f"%{word}%" for i, word in enumerate(words)},
+                ).scalar()
+                like_times.append(time.perf_counter() - started)
+            results.append(
+                Latency(
+                    kind,
+                    percentile(times, 0.5),
+                    percentile(times, 0.99),
+                    statistics.median(like_times),
+                    statistics.mean(totals),
+                )
+            )
+    return results
+
+
+# --- ingest -------------------------------------------------------------------------------
+
+
+@contextmanager
+def indexing(enabled: bool) -> Iterator[None]:
+    if enabled:
+        yield
+    else:
+        with mock.patch("incoming.store.articles.index_articles"):
+            yield
+
+
+def pipeline_seconds(folder: Path, urls: list[str], *, index: bool) -> float:
+    store = open_store(f"sqlite:///{folder / f'ingest-{uuid.uuid4().hex}.db'}")
+    settings = FetchSettings(allow_private_addresses=True, max_per_host=16, max_connections=32)
+    try:
+        with store.write() as connection:
+            for url in urls:
+                add_source(connection, kind="feed", url=url, now=datetime.now(UTC))
+        with indexing(index):
+            started = time.perf_counter()
+            outcomes = asyncio.run(service.fetch_sources(store, None, fetch_settings=settings))
+            seconds = time.perf_counter() - started
+        if any(outcome.failed for outcome in outcomes):
+            sys.exit("the ingest pipeline failed")
+        return seconds
+    finally:
+        store.close()
+
+
+def save_seconds(folder: Path, corpus: list[tuple[str, bytes]], *, index: bool) -> float:
+    drafts = [
+        parse_and_prepare(body, f"http://x/{path}", "application/rss+xml", None, {}).drafts
+        for path, body in corpus
+    ]
+    store = open_store(f"sqlite:///{folder / f'save-{uuid.uuid4().hex}.db'}")
+    try:
+        with store.write() as connection:
+            ids = [
+                add_source(connection, kind="feed", url=path, now=START).id for path, _ in corpus
+            ]
+        with indexing(index):
+            started = time.perf_counter()
+            for source_id, batch in zip(ids, drafts, strict=True):
+                with store.write() as connection:
+                    save_drafts(connection, source_id, batch, now=START)
+            return time.perf_counter() - started
+    finally:
+        store.close()
+
+
+def ingest(feed_count: int, entries: int) -> tuple[float, float]:
+    """(pipeline, save_drafts alone): articles a second with indexing / without, best of two."""
+    corpus = list(feeds(feed_count, entries, seed=3))
+    with FixtureServer() as server, tempfile.TemporaryDirectory() as folder:
+        for path, body in corpus:
+            server.route(
+                path, body=body, headers={"Content-Type": "application/rss+xml; charset=utf-8"}
+            )
+        urls = [server.url(path) for path, _ in corpus]
+        pipeline = {
+            index: min(pipeline_seconds(Path(folder), urls, index=index) for _ in range(2))
+            for index in (False, True)
+        }
+        saving = {
+            index: min(save_seconds(Path(folder), corpus, index=index) for _ in range(2))
+            for index in (False, True)
+        }
+    return pipeline[False] / pipeline[True], saving[False] / saving[True]
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def bench_store(kind: str, folder: Path) -> Iterator[Store]:
+    if kind == "sqlite":
+        store = open_store(f"sqlite:///{folder / 'search.db'}")
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    with fresh_schema(POSTGRES, "bench") as url:
+        store = open_store(url)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--postgres", action="store_true", help="also measure PostgreSQL")
+    parser.add_argument("--feeds", type=int, default=40, help="feeds of 50 entries for ingest")
+    args = parser.parse_args()
+    by_kind = queries()
+    missed: list[str] = []
+    kinds = ["sqlite", "postgres"] if args.postgres else ["sqlite"]
+    for kind in kinds:
+        with (
+            tempfile.TemporaryDirectory(dir="/tmp") as folder,
+            bench_store(kind, Path(folder)) as store,
+        ):
+            done = 1
+            for size in sorted(args.sizes):
+                started = time.perf_counter()
+                fill(store, done, size + 1)
+                if kind == "postgres":
+                    with store.write() as connection:
+                        connection.execute(text("ANALYZE"))
+                done = size + 1
+                check_sample(store, 997)
+                took = time.perf_counter() - started
+                print(f"\n{kind}, {size:,} articles (generated and indexed in {took:.0f} s)")
+                print(f"{'queries':<14} {'p50 ms':>8} {'p99 ms':>8}", end="")
+                print(f" {'LIKE p50 ms':>12} {'avg matches':>12}")
+                for row in measure(store, by_kind):
+                    print(f"{row.kind:<14} {row.p50 * 1000:>8.1f} {row.p99 * 1000:>8.1f}", end="")
+                    print(f" {row.like_p50 * 1000:>12.0f} {row.mean_total:>12,.0f}")
+                    if size >= 1_000_000 and (row.p50 >= 0.02 or row.p99 >= 0.1):
+                        missed.append(f"{kind} {row.kind} at {size:,}")
+    pipeline, saving = ingest(args.feeds, 50)
+    print(f"\ningest with indexing / without: pipeline {pipeline:.0%} (floor 70%),", end="")
+    print(f" save_drafts alone {saving:.0%}")
+    if pipeline < 0.7:
+        missed.append("ingest")
+    if missed:
+        sys.exit("floor missed: " + "; ".join(missed))
+
+
+if __name__ == "__main__":
+    main()

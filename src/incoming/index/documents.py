@@ -1,0 +1,107 @@
+"""Keeping the index in step with the articles: rows of token strings, written with the articles.
+
+`index_articles` is called by the store in the transaction that saves new and changed articles,
+so the index never lags behind a committed fetch; deleted articles take their rows with them
+(foreign key cascade, and on SQLite the FTS5 triggers). `reindex` rebuilds everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, text
+
+from incoming.index.keywords import keywords
+from incoming.index.schema import FTS_DDL, FTS_REBUILD, FTS_TABLE, FTS_TRIGGERS, search_documents
+from incoming.index.tokens import distinct_chars, fold, word_tokens
+from incoming.store.engine import Store
+from incoming.store.schema import articles
+
+# Text beyond this is not indexed: it bounds an article's distinct tokens, so that PostgreSQL's
+# tsvector (at most 1 MB of lexemes) always holds them; both databases cut at the same place.
+MAX_INDEXED_CHARACTERS = 100_000
+MAX_INDEXED_TITLE = 1_000
+# Rows per statement: small enough for SQLite's bound-parameter limit.
+CHUNK = 500
+
+
+def document_row(article_id: int, title: str, text: str) -> dict[str, Any]:
+    """The search_documents row of an article."""
+    return tokens_row(
+        article_id,
+        word_tokens(fold(title[:MAX_INDEXED_TITLE])),
+        word_tokens(fold(text[:MAX_INDEXED_CHARACTERS])),
+    )
+
+
+def tokens_row(
+    article_id: int,
+    title: tuple[Sequence[str], Sequence[str]],
+    body: tuple[Sequence[str], Sequence[str]],
+) -> dict[str, Any]:
+    """The search_documents row from the (words stream, CJK runs) of the title and the text."""
+    (title_tokens, title_runs), (body_tokens, body_runs) = title, body
+    return {
+        "article_id": article_id,
+        "title_words": " ".join(title_tokens),
+        "body_words": " ".join(body_tokens),
+        "title_chars": " ".join(distinct_chars(title_runs)),
+        "body_chars": " ".join(distinct_chars(body_runs)),
+        "keywords": " ".join(keywords(title_tokens, body_tokens)),
+    }
+
+
+def index_articles(connection: Connection, documents: Mapping[int, tuple[str, str]]) -> None:
+    """(Re)index articles just inserted or changed: `documents` is (title, text) by article id."""
+    ids = list(documents)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        connection.execute(delete(search_documents).where(search_documents.c.article_id.in_(chunk)))
+        connection.execute(
+            insert(search_documents),
+            [document_row(article_id, *documents[article_id]) for article_id in chunk],
+        )
+
+
+def fill_documents(connection: Connection) -> int:
+    """Index every article into an empty search_documents; returns how many."""
+    query = select(articles.c.id, articles.c.title, articles.c.content_text).order_by(articles.c.id)
+    count = 0
+    last = None
+    while True:
+        page = (
+            query.limit(CHUNK) if last is None else query.where(articles.c.id > last).limit(CHUNK)
+        )
+        rows = connection.execute(page).all()
+        if not rows:
+            return count
+        connection.execute(insert(search_documents), [document_row(*row) for row in rows])
+        count += len(rows)
+        last = rows[-1].id
+
+
+def create_sqlite_index(connection: Connection) -> None:
+    """The FTS5 table over search_documents, filled from it, and the triggers that follow it."""
+    connection.execute(text(FTS_DDL))
+    connection.execute(text(FTS_REBUILD))
+    for name, body in FTS_TRIGGERS.items():
+        connection.execute(text(f"CREATE TRIGGER {name} {body}"))
+
+
+def reindex(store: Store) -> int:
+    """Rebuild the whole index from the articles, in one transaction; returns articles indexed.
+
+    Readers keep the old index until the new one commits. On SQLite the FTS5 table is dropped
+    and built again in one pass, which is much faster than following a million row changes.
+    """
+    with store.write() as connection:
+        if connection.dialect.name == "sqlite":
+            for name in FTS_TRIGGERS:
+                connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+            connection.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
+        connection.execute(delete(search_documents))
+        count = fill_documents(connection)
+        if connection.dialect.name == "sqlite":
+            create_sqlite_index(connection)
+        return count

@@ -1,0 +1,102 @@
+"""Where the search index lives: one row of token strings per article, indexed per database.
+
+`search_documents` holds each article's tokens (see `tokens`) as space-separated strings, on both
+databases, with a foreign key that deletes them with their article. What indexes them differs:
+
+- SQLite: `search_fts`, an FTS5 table with *external content* (`search_documents`), kept in step
+  by triggers. External rather than contentless because deleting from a contentless table
+  needs the very tokens that were indexed, which would have to be recomputed from the article
+  at delete time (and would silently corrupt the index if the tokenizer ever changed); with
+  external content FTS5 reads them back itself, so source removal (a cascade of deletes),
+  `rebuild` and `integrity-check` just work. The `ascii` tokenizer only splits on ASCII
+  non-alphanumerics and keeps every other character, so it splits our strings on spaces only.
+- PostgreSQL: `document` and `title_document`, tsvectors generated from the same strings split
+  on spaces (`array_to_tsvector`, no parser or dictionary in between, so every token is kept
+  whole whatever the locale), each with a GIN index. They hold no positions: phrases are checked
+  on the token strings instead (`tsvector` positions stop at 16,383 and 256 per lexeme, which
+  would lose phrases in long articles).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Computed, ForeignKey, Index, Table, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+
+from incoming.store.schema import Key, metadata
+
+FTS_TABLE = "search_fts"
+
+# The PostgreSQL tsvectors: the token strings split on spaces (empty strings dropped).
+DOCUMENT_SQL = (
+    "array_to_tsvector(array_remove(string_to_array(title_words || ' ' || title_chars"
+    " || ' ' || body_words || ' ' || body_chars, ' '), ''))"
+)
+TITLE_DOCUMENT_SQL = (
+    "array_to_tsvector(array_remove(string_to_array(title_words || ' ' || title_chars, ' '), ''))"
+)
+
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("article_id", Key, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("title_words", Text, nullable=False),
+    Column("body_words", Text, nullable=False),
+    Column("title_chars", Text, nullable=False),
+    Column("body_chars", Text, nullable=False),
+    # The article's most frequent content tokens, for related articles.
+    Column("keywords", Text, nullable=False),
+    # PostgreSQL only (see above); never selected on SQLite.
+    Column("document", TSVECTOR, Computed(DOCUMENT_SQL, persisted=True)),
+    Column("title_document", TSVECTOR, Computed(TITLE_DOCUMENT_SQL, persisted=True)),
+    Index("ix_search_documents_document", "document", postgresql_using="gin"),
+    Index("ix_search_documents_title_document", "title_document", postgresql_using="gin"),
+)
+
+# SQLite: the FTS5 index over the token strings, and the triggers that keep it in step. No
+# column sizes are kept (columnsize=0): ranking reads the token strings, not FTS5's bm25().
+FTS_DDL = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title_words, body_words, title_chars,"
+    " body_chars, content='search_documents', content_rowid='article_id', tokenize='ascii',"
+    " columnsize=0)"
+)
+FTS_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+_NEW = "new.article_id, new.title_words, new.body_words, new.title_chars, new.body_chars"
+_OLD = "old.article_id, old.title_words, old.body_words, old.title_chars, old.body_chars"
+_FTS_INSERT = (
+    f"INSERT INTO {FTS_TABLE}(rowid, title_words, body_words, title_chars, body_chars)"
+    f" VALUES ({_NEW});"
+)
+_FTS_DELETE = (
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_words, body_words, title_chars,"
+    f" body_chars) VALUES ('delete', {_OLD});"
+)
+FTS_TRIGGERS = {
+    "search_documents_inserted": f"AFTER INSERT ON search_documents BEGIN {_FTS_INSERT} END",
+    "search_documents_deleted": f"AFTER DELETE ON search_documents BEGIN {_FTS_DELETE} END",
+    "search_documents_updated": (
+        f"AFTER UPDATE ON search_documents BEGIN {_FTS_DELETE} {_FTS_INSERT} END"
+    ),
+}
+
+
+# What exists on PostgreSQL only; SQLite has FTS5's tables instead.
+POSTGRES_ONLY = frozenset(
+    {
+        "document",
+        "title_document",
+        "ix_search_documents_document",
+        "ix_search_documents_title_document",
+    }
+)
+
+
+def include_object(_object: object, name: str | None, type_: str, *_: object) -> bool:
+    """Alembic `include_object` hook: schema comparisons skip what SQLAlchemy cannot describe.
+
+    FTS5's virtual and shadow tables cannot be described by SQLAlchemy metadata, and the
+    tsvector columns and their GIN indexes exist on PostgreSQL only; the tests of
+    `incoming.index` check those on each database instead.
+    """
+    if type_ == "table":
+        return not (name or "").startswith(FTS_TABLE)
+    return not (type_ in ("column", "index") and name in POSTGRES_ONLY)

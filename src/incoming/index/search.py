@@ -1,0 +1,205 @@
+"""search(): the matching articles, best first, with highlighted titles and snippets.
+
+Every match is found (the total is counted up to MAX_TOTAL). Ranking scores a bounded set of
+candidates so that a query costs about the same whether it matches ten articles or a million:
+when more than RANK_WINDOW articles match, the candidates are the RANK_WINDOW newest matches
+plus the TITLE_WINDOW newest whose title matches (a title match is the strongest sign of
+relevance, so an older article about exactly the query still comes up). The remaining matches
+follow the ranked ones, newest first, page after page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, func, select
+
+from incoming.derive import normalize_topic
+from incoming.index.matching import Matcher, leaf_query, matcher_for
+from incoming.index.query import Filters, Leaf, Query, parse_query
+from incoming.index.ranking import Candidate, idf, rank
+from incoming.index.schema import search_documents
+from incoming.index.snippets import highlight_html, snippet_html
+from incoming.index.tokens import fold
+from incoming.store.schema import article_topics, articles, sources, topics
+from incoming.store.types import UTCDateTime
+
+MAX_TOTAL = 10_000  # SearchPage.total counts matches up to this many
+RANK_WINDOW = 300
+TITLE_WINDOW = 100
+IDF_LIMIT = 1_000  # matches counted per query term for its weight
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article_id: int
+    title: str
+    title_html: str  # the title escaped, matched parts in <mark>
+    url: str | None  # the article's original link
+    source_id: int
+    source_title: str
+    published: datetime | None
+    updated: datetime
+    score: float  # higher is better
+    snippet_html: str  # escaped text around the best hit, matched parts in <mark>
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    query: str
+    hits: list[SearchHit]
+    total: int  # how many articles match, counted up to MAX_TOTAL
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def _scope(connection: Connection, filters: Filters) -> list[ColumnElement[bool]] | None:
+    """Conditions on `articles` for the filters; None when a filter names nothing stored."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.sources:
+        wanted = [fold(value) for value in filters.sources]
+        rows = connection.execute(select(sources.c.id, sources.c.url, sources.c.title))
+        ids = [
+            source_id
+            for source_id, url, title in rows
+            if any(w in (str(source_id), fold(url)) or w in fold(title) for w in wanted)
+        ]
+        if not ids:
+            return None
+        conditions.append(articles.c.source_id.in_(ids))
+    if filters.topics:
+        slugs = [topic[0] for value in filters.topics if (topic := normalize_topic(value))]
+        topic_ids = list(connection.execute(select(topics.c.id).where(topics.c.slug.in_(slugs))))
+        if not topic_ids:
+            return None
+        conditions.append(
+            articles.c.id.in_(
+                select(article_topics.c.article_id).where(
+                    article_topics.c.topic_id.in_([row.id for row in topic_ids])
+                )
+            )
+        )
+    dated = func.coalesce(articles.c.published, articles.c.updated, type_=UTCDateTime)
+    if filters.after:
+        conditions.append(dated >= _midnight(filters.after))
+    if filters.before:
+        conditions.append(dated < _midnight(filters.before))
+    return conditions
+
+
+def _count(connection: Connection, matching: Select[Any]) -> int:
+    limited = matching.limit(MAX_TOTAL).subquery()
+    return connection.execute(select(func.count()).select_from(limited)).scalar_one()
+
+
+def _weights(connection: Connection, matcher: Matcher, query: Query) -> dict[Leaf, float]:
+    """Each positive leaf's IDF (from its matches counted up to IDF_LIMIT); one leaf: 1."""
+    leaves = query.leaves
+    if len(leaves) == 1:
+        return {leaves[0]: 1.0}
+    documents = connection.execute(select(func.max(search_documents.c.article_id))).scalar()
+    weights = {}
+    for leaf in leaves:
+        matching = matcher.ids(leaf_query(leaf), [], title_only=False).limit(IDF_LIMIT)
+        count = connection.execute(select(func.count()).select_from(matching.subquery()))
+        weights[leaf] = idf(count.scalar_one(), documents or 0)
+    return weights
+
+
+def _candidates(connection: Connection, ids: Sequence[int]) -> list[Candidate]:
+    found = []
+    for start in range(0, len(ids), _CHUNK):
+        query = (
+            select(
+                search_documents.c.article_id,
+                articles.c.updated,
+                search_documents.c.title_words,
+                search_documents.c.body_words,
+            )
+            .join(articles, articles.c.id == search_documents.c.article_id)
+            .where(search_documents.c.article_id.in_(ids[start : start + _CHUNK]))
+        )
+        found.extend(Candidate(*row) for row in connection.execute(query))
+    return found
+
+
+def _hits(
+    connection: Connection, page: Sequence[tuple[int, float]], query: Query
+) -> list[SearchHit]:
+    query_rows = (
+        select(
+            articles.c.id,
+            articles.c.title,
+            articles.c.url,
+            articles.c.source_id,
+            sources.c.title.label("source_title"),
+            sources.c.url.label("source_url"),
+            articles.c.published,
+            articles.c.updated,
+            articles.c.content_text,
+        )
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(articles.c.id.in_([article_id for article_id, _ in page]))
+    )
+    rows = {row.id: row for row in connection.execute(query_rows)}
+    needles = query.needles
+    return [
+        SearchHit(
+            article_id=article_id,
+            title=row.title,
+            title_html=highlight_html(row.title, needles),
+            url=row.url,
+            source_id=row.source_id,
+            source_title=row.source_title or row.source_url,
+            published=row.published,
+            updated=row.updated,
+            score=score,
+            snippet_html=snippet_html(row.content_text, needles),
+        )
+        for article_id, score in page
+        if (row := rows.get(article_id)) is not None
+    ]
+
+
+def search(connection: Connection, query: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
+    """One page of the articles matching `query`, best first (see the query language in
+    `incoming.index.query`); never fails on what the user typed."""
+    parsed = parse_query(query)
+    scope = _scope(connection, parsed.filters) if parsed.groups else None
+    if scope is None:
+        return SearchPage(query, [], 0)
+    matcher = matcher_for(connection)
+    matching = matcher.ids(parsed, scope, title_only=False)
+    newest = list(connection.execute(matching.limit(RANK_WINDOW + 1)).scalars())
+    titled: list[int] = []
+    total = len(newest)
+    if total > RANK_WINDOW:
+        newest = newest[:RANK_WINDOW]
+        total = _count(connection, matching)
+        titled = [
+            article_id
+            for article_id in connection.execute(
+                matcher.ids(parsed, scope, title_only=True).limit(TITLE_WINDOW)
+            ).scalars()
+            if article_id < newest[-1]
+        ]
+    if limit <= 0 or offset >= total:
+        return SearchPage(query, [], total)
+    ranked = rank(
+        _candidates(connection, [*newest, *titled]), _weights(connection, matcher, parsed)
+    )
+    page = ranked[offset : offset + limit]
+    if len(page) < limit and total > len(ranked):
+        skip = max(0, offset - len(ranked))
+        older = connection.execute(
+            matching.offset(RANK_WINDOW).limit(skip + limit + len(titled))
+        ).scalars()
+        rest = [article_id for article_id in older if article_id not in set(titled)]
+        page += [(article_id, 0.0) for article_id in rest[skip : skip + limit - len(page)]]
+    return SearchPage(query, _hits(connection, page, parsed), total)
