@@ -4,7 +4,7 @@
     "exact phrase"  “中文引号”    the tokens in this order (curly quotes work too)
     -excluded  -"a phrase"        articles matching it are left out
     DPO OR PPO                    either (OR joins the terms next to it: `a OR b c` is (a|b) c)
-    source:3  source:"Lil'Log"    a source by id, feed URL or (part of its) title
+    source:3  source:kexue.fm  source:"Lil'Log"   a source by id, or part of its URL or title
     topic:nlp  topic:"强化学习"    a topic by slug or name
     after:2024-01-01 before:2024-02-01   published (else updated) on or after / before the date
 

@@ -59,17 +59,20 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
+def _names_source(wanted: str, source_id: int, url: str, title: str) -> bool:
+    """`source:` takes an id, or a part of the feed URL or of the title (folded)."""
+    if wanted.isdigit():
+        return wanted == str(source_id)
+    return wanted in fold(url) or wanted in fold(title)
+
+
 def _scope(connection: Connection, filters: Filters) -> list[ColumnElement[bool]] | None:
     """Conditions on `articles` for the filters; None when a filter names nothing stored."""
     conditions: list[ColumnElement[bool]] = []
     if filters.sources:
         wanted = [fold(value) for value in filters.sources]
         rows = connection.execute(select(sources.c.id, sources.c.url, sources.c.title))
-        ids = [
-            source_id
-            for source_id, url, title in rows
-            if any(w in (str(source_id), fold(url)) or w in fold(title) for w in wanted)
-        ]
+        ids = [row.id for row in rows if any(_names_source(w, *row) for w in wanted)]
         if not ids:
             return None
         conditions.append(articles.c.source_id.in_(ids))
