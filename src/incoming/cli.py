@@ -23,7 +23,7 @@ from incoming.cli_support import allow_private_option, database_option, opened_s
 from incoming.derive import normalize_topic
 from incoming.errors import IncomingError
 from incoming.fetch import FetchSettings
-from incoming.index import MAX_TOTAL, SearchHit, reindex, search
+from incoming.index import SearchHit, reindex, search
 from incoming.publish.server import serve as run_server
 from incoming.publish.settings import SiteSettings
 from incoming.sources import service
@@ -330,7 +330,7 @@ def search_command(ctx: click.Context, query: str, limit: int, as_json: bool) ->
             _marked_text(hit.snippet_html),
         )
     stdout.print(table)
-    at_least = "at least " if page.total >= MAX_TOTAL else ""
+    at_least = "" if page.total_is_exact else "at least "
     stdout.print(f"{at_least}{page.total} articles match, {len(page.hits)} shown")
 
 

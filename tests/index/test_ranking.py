@@ -78,6 +78,7 @@ def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rank windows of a few articles, so a small store has matches beyond them."""
     monkeypatch.setattr(search_module, "RANK_WINDOW", 5)
     monkeypatch.setattr(search_module, "TITLE_WINDOW", 2)
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 8)
 
 
 @pytest.mark.usefixtures("small_windows")
@@ -96,3 +97,17 @@ def test_pages_hold_every_hit_once(store: Store, limit: int) -> None:
     for offset in range(0, 30, limit):
         seen += ranked(store, "moe", limit=limit, offset=offset)
     assert sorted(seen) == sorted(ids)
+
+
+@pytest.mark.usefixtures("small_windows")
+def test_many_matches_are_counted_up_to_a_limit_or_just_past_the_page(store: Store) -> None:
+    save(store, add_feed(store), [Text(f"Note {n}", f"{FILLER} GRPO") for n in range(14)])
+
+    def counted(offset: int) -> tuple[int, bool]:
+        with store.read() as connection:
+            page = search(connection, "grpo", limit=3, offset=offset)
+        return page.total, page.total_is_exact
+
+    assert counted(0) == (8, False)  # at least 8
+    assert counted(6) == (10, False)  # one past the page: there is a next one
+    assert counted(12) == (14, True)

@@ -3,10 +3,9 @@ language, BM25 ranking, snippets, and related articles."""
 
 from incoming.index.documents import index_articles, reindex
 from incoming.index.related import related_articles
-from incoming.index.search import MAX_TOTAL, SearchHit, SearchPage, search
+from incoming.index.search import SearchHit, SearchPage, search
 
 __all__ = [
-    "MAX_TOTAL",
     "SearchHit",
     "SearchPage",
     "index_articles",

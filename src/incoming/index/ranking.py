@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from incoming.index.query import Char, Leaf
 
@@ -25,7 +24,6 @@ TITLE_WEIGHT = 5.0
 @dataclass(frozen=True, slots=True)
 class Candidate:
     article_id: int
-    updated: datetime
     title_words: str
     body_words: str
 
@@ -47,7 +45,8 @@ def _frequency(leaf: Leaf, spaced: str) -> int:
 
 
 def rank(candidates: Sequence[Candidate], weights: Mapping[Leaf, float]) -> list[tuple[int, float]]:
-    """(article id, score) best first; equal scores newest first."""
+    """(article id, score) best first; equal scores newest first (the higher id came later:
+    ranking needs no second lookup in the articles table)."""
     lengths = [_length(c.title_words) + _length(c.body_words) for c in candidates]
     average = sum(lengths) / len(lengths) if lengths else 1.0
     scored = []
@@ -58,6 +57,6 @@ def rank(candidates: Sequence[Candidate], weights: Mapping[Leaf, float]) -> list
         for leaf, weight in weights.items():
             tf = TITLE_WEIGHT * _frequency(leaf, title) + _frequency(leaf, body)
             score += weight * tf * (K1 + 1) / (tf + norm)
-        scored.append((round(score, 9), candidate.updated, candidate.article_id))
+        scored.append((round(score, 9), candidate.article_id))
     scored.sort(reverse=True)
-    return [(article_id, score) for score, _, article_id in scored]
+    return [(article_id, score) for score, article_id in scored]

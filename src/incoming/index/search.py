@@ -1,6 +1,8 @@
 """search(): the matching articles, best first, with highlighted titles and snippets.
 
-Every match is found (the total is counted up to MAX_TOTAL). Ranking scores a bounded set of
+Every match is found; they are counted up to COUNT_LIMIT, or a little past the page asked for
+(counting a common word's million matches would cost more than the rest of the query). Ranking
+scores a bounded set of
 candidates so that a query costs about the same whether it matches ten articles or a million:
 when more than RANK_WINDOW articles match, the candidates are the RANK_WINDOW newest matches
 plus the TITLE_WINDOW newest whose title matches (a title match is the strongest sign of
@@ -27,7 +29,7 @@ from incoming.index.tokens import fold
 from incoming.store.schema import article_topics, articles, sources, topics
 from incoming.store.types import UTCDateTime
 
-MAX_TOTAL = 10_000  # SearchPage.total counts matches up to this many
+COUNT_LIMIT = 1_000
 RANK_WINDOW = 300
 TITLE_WINDOW = 100
 IDF_LIMIT = 1_000  # matches counted per query term for its weight
@@ -52,7 +54,8 @@ class SearchHit:
 class SearchPage:
     query: str
     hits: list[SearchHit]
-    total: int  # how many articles match, counted up to MAX_TOTAL
+    total: int  # how many articles match, or at least match when not total_is_exact
+    total_is_exact: bool = True
 
 
 def _midnight(day: date) -> datetime:
@@ -96,8 +99,8 @@ def _scope(connection: Connection, filters: Filters) -> list[ColumnElement[bool]
     return conditions
 
 
-def _count(connection: Connection, matching: Select[Any]) -> int:
-    limited = matching.limit(MAX_TOTAL).subquery()
+def _count(connection: Connection, matching: Select[Any], limit: int) -> int:
+    limited = matching.limit(limit).subquery()
     return connection.execute(select(func.count()).select_from(limited)).scalar_one()
 
 
@@ -117,16 +120,10 @@ def _weights(connection: Connection, matcher: Matcher, query: Query) -> dict[Lea
 
 def _candidates(connection: Connection, ids: Sequence[int]) -> list[Candidate]:
     found = []
+    documents = search_documents.c
     for start in range(0, len(ids), _CHUNK):
-        query = (
-            select(
-                search_documents.c.article_id,
-                articles.c.updated,
-                search_documents.c.title_words,
-                search_documents.c.body_words,
-            )
-            .join(articles, articles.c.id == search_documents.c.article_id)
-            .where(search_documents.c.article_id.in_(ids[start : start + _CHUNK]))
+        query = select(documents.article_id, documents.title_words, documents.body_words).where(
+            documents.article_id.in_(ids[start : start + _CHUNK])
         )
         found.extend(Candidate(*row) for row in connection.execute(query))
     return found
@@ -181,10 +178,12 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
     matching = matcher.ids(parsed, scope, title_only=False)
     newest = list(connection.execute(matching.limit(RANK_WINDOW + 1)).scalars())
     titled: list[int] = []
-    total = len(newest)
+    total, exact = len(newest), True
     if total > RANK_WINDOW:
         newest = newest[:RANK_WINDOW]
-        total = _count(connection, matching)
+        counted = max(COUNT_LIMIT, offset + limit + 1)  # past this page: is there another?
+        total = _count(connection, matching, counted)
+        exact = total < counted
         titled = [
             article_id
             for article_id in connection.execute(
@@ -193,7 +192,7 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
             if article_id < newest[-1]
         ]
     if limit <= 0 or offset >= total:
-        return SearchPage(query, [], total)
+        return SearchPage(query, [], total, exact)
     ranked = rank(
         _candidates(connection, [*newest, *titled]), _weights(connection, matcher, parsed)
     )
@@ -205,4 +204,4 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
         ).scalars()
         rest = [article_id for article_id in older if article_id not in set(titled)]
         page += [(article_id, 0.0) for article_id in rest[skip : skip + limit - len(page)]]
-    return SearchPage(query, _hits(connection, page, parsed), total)
+    return SearchPage(query, _hits(connection, page, parsed), total, exact)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import accumulate
 
 import regex
 
@@ -26,14 +28,20 @@ CONTEXT_BEFORE = 0.3  # share of the window before the first match
 CLUSTER_CHARACTERS = 120  # how close matches must be to count as one place
 MAX_FORMULA = 400  # a longer TeX run at a window's end is left out rather than taken whole
 WORD_SNAP = 24  # how far an end may move to reach a space
+SCAN_CHARACTERS = 8192  # text is searched for matches this much at a time
+SCAN_OVERLAP = 128  # and this much of what stands around it
+SYNC = 32  # grapheme clusters are read this far around a cut to find its boundary
 ELLIPSIS = "…"
 
 _GRAPHEME = regex.compile(r"\X")
-_CHUNK = re.compile(r"\S+")
-_TEX_SIGN = re.compile(r"[\\^_{}]")
-# Short ASCII chunks and symbol runs sit between the parts of a formula: x = y + 1, (a, b).
-_TEX_FILLER = re.compile(r"[\x21-\x7e]{1,3}|[^\w\s]+")
-_WORD_EDGE = f"[^\\W_{CJK_CHARACTERS}]"
+# A formula in plain text: a run of chunks (runs of non-space) holding a TeX sign, with the
+# short ASCII chunks and symbol runs that sit between its parts (x = y + 1, (a, b)) around them.
+_TEX_CHUNK = r"(?<!\S)\S*[\\^_{}]\S*(?!\S)"
+_FILLER_CHUNK = r"(?<!\S)(?:[\x21-\x7e]{1,3}|[^\w\s]+)(?!\S)"
+_FORMULA = re.compile(
+    f"(?:{_FILLER_CHUNK}\\s+)*{_TEX_CHUNK}(?:\\s+(?:{_TEX_CHUNK}|{_FILLER_CHUNK}))*"
+)
+_WORD_CHARACTER = re.compile(f"[^\\W_{CJK_CHARACTERS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,44 +51,104 @@ class _Match:
     needle: int
 
 
+class _FoldTable(dict[int, str]):
+    """A `str.translate` table from each character to `fold` of it, or to chr(the length of
+    that) with `lengths`; it fills itself as characters are met (Unicode bounds its size)."""
+
+    def __init__(self, *, lengths: bool) -> None:
+        super().__init__()
+        self.lengths = lengths
+
+    def __missing__(self, code: int) -> str:
+        folded = fold(chr(code))
+        self[code] = chr(len(folded)) if self.lengths else folded
+        return self[code]
+
+
+_FOLDS = _FoldTable(lengths=False)
+_FOLD_LENGTHS = _FoldTable(lengths=True)
+_NOT_ONE = re.compile("[^\x01]")
+
+
 def _folded(text: str) -> tuple[str, list[int] | None]:
-    """Folded text, and the original offset of each folded character (None: the same)."""
+    """Folded text, and the original offset of each folded character (None: the same).
+
+    Where folding changes the length (… becomes ..., ½ becomes 1⁄2), the text is folded one
+    character at a time (in C, by `str.translate`), and only the characters whose length
+    changes are visited in Python.
+    """
     folded = fold(text)
     if len(folded) == len(text):
         return folded, None
     offsets: list[int] = []
-    parts: list[str] = []
-    for index, char in enumerate(text):
-        part = fold(char)
-        parts.append(part)
-        offsets.extend([index] * len(part))
-    return "".join(parts), offsets
+    done = 0
+    for changed in _NOT_ONE.finditer(text.translate(_FOLD_LENGTHS)):
+        position = changed.start()
+        offsets.extend(range(done, position))
+        offsets.extend([position] * ord(changed.group()))
+        done = position + 1
+    offsets.extend(range(done, len(text)))
+    return text.translate(_FOLDS), offsets
 
 
 def _pattern(needles: Sequence[Piece]) -> re.Pattern[str] | None:
-    alternatives = []
-    for index, needle in enumerate(needles):
-        body = re.escape(needle.text)
-        if not needle.is_cjk:  # a word matches whole, as the tokenizer cut it
-            body = f"(?<!{_WORD_EDGE}){body}(?!{_WORD_EDGE})"
-        alternatives.append((len(needle.text), f"(?P<n{index}>{body})"))
-    if not alternatives:
-        return None
-    return re.compile("|".join(body for _, body in sorted(alternatives, reverse=True)))
+    """One alternation of the needles, longest first. Whether a word match stands alone is
+    checked on each match (see `_matches`): lookarounds with the CJK class in them would take
+    milliseconds to compile, and every query has a pattern of its own."""
+    bodies = sorted(
+        (
+            (len(needle.text), f"(?P<n{index}>{re.escape(needle.text)})")
+            for index, needle in enumerate(needles)
+        ),
+        reverse=True,
+    )
+    return re.compile("|".join(body for _, body in bodies)) if bodies else None
 
 
-def _matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
+def _stands_alone(folded: str, start: int, end: int) -> bool:
+    """No letter or digit of a word continues the match on either side (as the tokenizer cuts)."""
+    if start > 0 and _is_word_character(folded[start - 1]):
+        return False
+    return not (end < len(folded) and _is_word_character(folded[end]))
+
+
+def _matches(text: str, needles: Sequence[Piece], pattern: re.Pattern[str]) -> list[_Match]:
     """Where the needles occur in text (original offsets), in order, not overlapping."""
-    pattern = _pattern(needles)
-    if pattern is None or not text:
-        return []
     folded, offsets = _folded(text)
     found = []
     for match in pattern.finditer(folded):
         start, end = match.span()
+        needle = int(match.lastgroup[1:])  # type: ignore[index]
+        if not needles[needle].is_cjk and not _stands_alone(folded, start, end):
+            continue
         if offsets is not None:
             start, end = offsets[start], offsets[end - 1] + 1
-        found.append(_Match(start, end, int(match.lastgroup[1:])))  # type: ignore[index]
+        found.append(_Match(start, end, needle))
+    return found
+
+
+def _all_matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
+    pattern = _pattern(needles)
+    return _matches(text, needles, pattern) if pattern is not None else []
+
+
+def _leading_matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
+    """The matches of the first SCAN_CHARACTERS pieces of text that it takes to meet every
+    needle: folding is what a snippet costs, and a long article has its place early on."""
+    pattern = _pattern(needles)
+    if pattern is None:
+        return []
+    found: list[_Match] = []
+    for start in range(0, len(text), SCAN_CHARACTERS):
+        stop = start + SCAN_CHARACTERS
+        # Read a little on either side, so that words are judged whole across the seams.
+        first = max(0, start - SCAN_OVERLAP)
+        for match in _matches(text[first : stop + SCAN_OVERLAP], needles, pattern):
+            match = _Match(match.start + first, match.end + first, match.needle)
+            if start <= match.start < stop and (not found or match.start >= found[-1].end):
+                found.append(match)
+        if len({match.needle for match in found}) == len(needles):
+            break
     return found
 
 
@@ -100,11 +168,7 @@ def _marked(text: str, matches: Sequence[_Match], start: int, end: int) -> str:
 
 def highlight_html(text: str, needles: Sequence[Piece]) -> str:
     """The whole text escaped, with every match in <mark> (for titles)."""
-    return _marked(text, _matches(text, needles), 0, len(text))
-
-
-def _width(grapheme: str) -> int:
-    return 2 if unicodedata.east_asian_width(grapheme[0]) in "WF" else 1
+    return _marked(text, _all_matches(text, needles), 0, len(text))
 
 
 def _best_place(matches: Sequence[_Match]) -> int:
@@ -125,47 +189,63 @@ def _best_place(matches: Sequence[_Match]) -> int:
     return best
 
 
+class _ColumnTable(dict[int, str]):
+    """A `str.translate` table from each character to chr(its display columns): 2 for wide
+    characters, 0 for marks and format characters (they join the cluster before them), else 1.
+    It fills itself as characters are met; Unicode bounds its size."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            columns = 0
+        else:
+            columns = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        self[code] = chr(columns)
+        return self[code]
+
+
+_COLUMNS = _ColumnTable()
+
+
+def _running_columns(text: str) -> list[int]:
+    """Columns taken by text[:1], text[:2], ... (counted in C: translate, map, accumulate)."""
+    return list(accumulate(map(ord, text.translate(_COLUMNS))))
+
+
+def _cluster_edge(text: str, position: int, *, forward: bool) -> int:
+    """The grapheme cluster boundary at position, else the next (forward) or previous one."""
+    if not 0 < position < len(text):
+        return position
+    starts = [
+        m.start()
+        for m in _GRAPHEME.finditer(text, max(0, position - SYNC), min(len(text), position + SYNC))
+    ]
+    if position in starts:
+        return position
+    if forward:
+        return next((start for start in starts if start > position), position)
+    return max((start for start in starts if start < position), default=position)
+
+
 def _window(text: str, anchor: int) -> tuple[int, int]:
     """About SNIPPET_COLUMNS columns around anchor, cut between grapheme clusters."""
     before = SNIPPET_COLUMNS * CONTEXT_BEFORE
-    region = text[max(0, anchor - 2 * SNIPPET_COLUMNS) : anchor]
-    start, used = anchor, 0
-    for grapheme in reversed(_GRAPHEME.findall(region)):
-        if used + _width(grapheme) > before:
-            break
-        used += _width(grapheme)
-        start -= len(grapheme)
-    end = anchor
-    for grapheme in _GRAPHEME.finditer(text, anchor):
-        if used + _width(grapheme.group()) > SNIPPET_COLUMNS:
-            break
-        used += _width(grapheme.group())
-        end = grapheme.end()
-    return start, end
+    behind = _running_columns(text[max(0, anchor - 2 * SNIPPET_COLUMNS) : anchor][::-1])
+    taken = bisect_right(behind, before)
+    used = behind[taken - 1] if taken else 0
+    ahead = _running_columns(text[anchor : anchor + 2 * SNIPPET_COLUMNS])
+    start = _cluster_edge(text, anchor - taken, forward=True)
+    end = anchor + bisect_right(ahead, SNIPPET_COLUMNS - used)
+    return start, _cluster_edge(text, end, forward=False)
 
 
 def _formulas(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     """Spans of TeX-looking chunk runs in text[start:stop] that hold a TeX sign."""
-    spans: list[tuple[int, int]] = []
-    run: list[re.Match[str]] = []
-
-    def close() -> None:
-        if any(_TEX_SIGN.search(chunk.group()) for chunk in run):
-            spans.append((run[0].start(), run[-1].end()))
-        run.clear()
-
-    for chunk in _CHUNK.finditer(text, start, stop):
-        word = chunk.group()
-        if _TEX_SIGN.search(word) or _TEX_FILLER.fullmatch(word):
-            run.append(chunk)
-        else:
-            close()
-    close()
-    return spans
+    return [match.span() for match in _FORMULA.finditer(text, start, stop)]
 
 
 def _is_word_character(char: str) -> bool:
-    return re.fullmatch(_WORD_EDGE, char) is not None
+    return _WORD_CHARACTER.fullmatch(char) is not None
 
 
 def _snap(text: str, position: int, *, forward: bool) -> int:
@@ -206,7 +286,7 @@ def snippet_html(text: str, needles: Sequence[Piece]) -> str:
 
     Without a match in the text (the title matched, say), the window is the text's beginning.
     """
-    matches = _matches(text, needles)
+    matches = _leading_matches(text, needles)
     anchor = matches[_best_place(matches)] if matches else _Match(0, 0, -1)
     start, end = _window(text, anchor.start)
     start = _snap(text, start, forward=start < anchor.start)

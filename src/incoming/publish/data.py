@@ -100,6 +100,7 @@ class SearchResults:
 
     hits: tuple[SearchHit, ...]
     paging: Paging
+    total_is_exact: bool  # else paging.total_items is a lower bound
 
 
 def article_list(
@@ -169,7 +170,7 @@ def search_results(
     paging = Paging(page, page_size, found.total)
     if page > paging.total_pages:
         return None
-    return SearchResults(tuple(found.hits), paging)
+    return SearchResults(tuple(found.hits), paging, found.total_is_exact)
 
 
 def latest(connection: Connection, scope: Scope, limit: int) -> list[Article]:

@@ -173,7 +173,18 @@ SCHEMAS: dict[str, Any] = {
     "SearchPage": _object(
         {
             "query": {"type": "string"},
-            "total": {"type": "integer", "minimum": 0, "description": "Every hit, all pages."},
+            "total": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Hits on all pages: every one, or at least this many.",
+            },
+            "total_is_exact": {
+                "type": "boolean",
+                "description": (
+                    "False when matches were counted only up to a limit (1,000, or just past"
+                    " the page asked for): there are more, and next_offset leads to them."
+                ),
+            },
             "items": {"type": "array", "items": _ref("SearchHit")},
             "next_offset": _nullable(
                 "integer",

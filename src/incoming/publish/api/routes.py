@@ -108,6 +108,7 @@ def search_articles(request: Request) -> Response:
         {
             "query": query,
             "total": found.total,
+            "total_is_exact": found.total_is_exact,
             "items": [search_hit_json(hit) for hit in found.hits],
             "next_offset": following if more else None,
         }
