@@ -89,6 +89,17 @@ def test_an_old_title_match_is_ranked_among_the_newest_matches(store: Store) -> 
 
 
 @pytest.mark.usefixtures("small_windows")
+def test_old_title_matches_still_obey_exclusions(store: Store) -> None:
+    texts = [Text(f"Note {n}", f"{FILLER} LoRA {FILLER}") for n in range(12)]
+    *_, excluded, oldest = save(
+        store, add_feed(store), [*texts, Text("LoRA", "QLoRA"), Text("LoRA", FILLER)]
+    )
+    found = ranked(store, "lora -qlora", limit=20)
+    assert found[0] == oldest
+    assert excluded not in found
+
+
+@pytest.mark.usefixtures("small_windows")
 @pytest.mark.parametrize("limit", [1, 3, 4, 7])
 def test_pages_hold_every_hit_once(store: Store, limit: int) -> None:
     texts = [Text(f"Note {n}", f"{FILLER} {'MoE ' * (n % 4 + 1)}") for n in range(14)]

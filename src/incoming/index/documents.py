@@ -13,7 +13,13 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, text
 
 from incoming.index.keywords import keywords
-from incoming.index.schema import FTS_DDL, FTS_REBUILD, FTS_TABLE, FTS_TRIGGERS, search_documents
+from incoming.index.schema import (
+    FTS_COLUMNS,
+    FTS_DDL,
+    FTS_REBUILD,
+    FTS_TRIGGERS,
+    search_documents,
+)
 from incoming.index.tokens import distinct_chars, fold, word_tokens
 from incoming.store.engine import Store
 from incoming.store.schema import articles
@@ -82,9 +88,9 @@ def fill_documents(connection: Connection) -> int:
 
 
 def create_sqlite_index(connection: Connection) -> None:
-    """The FTS5 table over search_documents, filled from it, and the triggers that follow it."""
-    connection.execute(text(FTS_DDL))
-    connection.execute(text(FTS_REBUILD))
+    """The FTS5 tables over search_documents, filled from it, and the triggers that follow it."""
+    for statement in (*FTS_DDL, *FTS_REBUILD):
+        connection.execute(text(statement))
     for name, body in FTS_TRIGGERS.items():
         connection.execute(text(f"CREATE TRIGGER {name} {body}"))
 
@@ -92,14 +98,15 @@ def create_sqlite_index(connection: Connection) -> None:
 def reindex(store: Store) -> int:
     """Rebuild the whole index from the articles, in one transaction; returns articles indexed.
 
-    Readers keep the old index until the new one commits. On SQLite the FTS5 table is dropped
+    Readers keep the old index until the new one commits. On SQLite the FTS5 tables are dropped
     and built again in one pass, which is much faster than following a million row changes.
     """
     with store.write() as connection:
         if connection.dialect.name == "sqlite":
             for name in FTS_TRIGGERS:
                 connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
-            connection.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
+            for name in FTS_COLUMNS:
+                connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
         connection.execute(delete(search_documents))
         count = fill_documents(connection)
         if connection.dialect.name == "sqlite":

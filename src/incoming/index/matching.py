@@ -18,7 +18,6 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
-    bindparam,
     cast,
     column,
     func,
@@ -31,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from incoming.index.query import Char, Leaf, Phrase, Query, Term
-from incoming.index.schema import FTS_TABLE, search_documents
+from incoming.index.schema import FTS_TABLE, TITLES_FTS_TABLE, search_documents
 from incoming.store.schema import articles
 
 
@@ -51,6 +50,7 @@ def leaf_query(leaf: Leaf) -> Query:
 # --- SQLite -------------------------------------------------------------------------------
 
 _fts = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
+_titles_fts = table(TITLES_FTS_TABLE, column("rowid"), column(TITLES_FTS_TABLE))
 
 
 def _fts_string(tokens: tuple[str, ...]) -> str:
@@ -69,31 +69,36 @@ def _fts_term(term: Term, *, title_only: bool) -> str:
     return "(" + " AND ".join(_fts_leaf(leaf, title_only=title_only) for leaf in term.leaves) + ")"
 
 
+def _fts_any(terms: tuple[Term, ...], *, title_only: bool) -> str:
+    return "(" + " OR ".join(_fts_term(term, title_only=title_only) for term in terms) + ")"
+
+
 def fts_match(query: Query, *, title_only: bool = False) -> str:
-    """The FTS5 MATCH expression of a query with at least one group."""
-    groups = [
-        "(" + " OR ".join(_fts_term(term, title_only=title_only) for term in group) + ")"
-        for group in query.groups
-    ]
-    expression = " AND ".join(groups)
-    if query.excluded:
-        excluded = " OR ".join(_fts_term(term, title_only=False) for term in query.excluded)
-        expression = f"({expression}) NOT ({excluded})"
+    """The FTS5 MATCH expression of a query's groups (and, unless title_only, its exclusions)."""
+    expression = " AND ".join(_fts_any(group, title_only=title_only) for group in query.groups)
+    if query.excluded and not title_only:
+        expression = f"({expression}) NOT {_fts_any(query.excluded, title_only=False)}"
     return expression
+
+
+def _match(index: Any, expression: str) -> ColumnElement[bool]:
+    return index.c[index.name].bool_op("MATCH")(literal(expression))
 
 
 class SqliteMatcher:
     def ids(
         self, query: Query, scope: list[ColumnElement[bool]], *, title_only: bool
     ) -> Select[Any]:
-        rowid = _fts.c.rowid
+        index = _titles_fts if title_only else _fts
+        rowid = index.c.rowid
         found = select(rowid.label("id")).where(
-            _fts.c[FTS_TABLE].bool_op("MATCH")(
-                bindparam("match", fts_match(query, title_only=title_only))
-            )
+            _match(index, fts_match(query, title_only=title_only))
         )
+        if title_only and query.excluded:  # the text is in the other index
+            excluded = _fts_any(query.excluded, title_only=False)
+            found = found.where(rowid.not_in(select(_fts.c.rowid).where(_match(_fts, excluded))))
         if scope:
-            found = found.join_from(_fts, articles, articles.c.id == rowid).where(*scope)
+            found = found.join_from(index, articles, articles.c.id == rowid).where(*scope)
         return found.order_by(rowid.desc())
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from incoming.store.schema import Key, metadata
 
 FTS_TABLE = "search_fts"
+TITLES_FTS_TABLE = "search_fts_titles"
 
 # The PostgreSQL tsvectors: the token strings split on spaces (empty strings dropped).
 DOCUMENT_SQL = (
@@ -52,29 +53,47 @@ search_documents = Table(
     Index("ix_search_documents_title_document", "title_document", postgresql_using="gin"),
 )
 
-# SQLite: the FTS5 index over the token strings, and the triggers that keep it in step. No
-# column sizes are kept (columnsize=0): ranking reads the token strings, not FTS5's bm25().
-FTS_DDL = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title_words, body_words, title_chars,"
-    " body_chars, content='search_documents', content_rowid='article_id', tokenize='ascii',"
-    " columnsize=0)"
+# SQLite: FTS5 indexes over the token strings, and the triggers that keep them in step. No
+# column sizes are kept (columnsize=0): ranking reads the token strings, not FTS5's bm25(). The
+# titles have an index of their own: looking for title matches in the whole index would read
+# the text's long token lists too.
+_FTS_OPTIONS = (
+    "content='search_documents', content_rowid='article_id', tokenize='ascii', columnsize=0"
 )
-FTS_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
-_NEW = "new.article_id, new.title_words, new.body_words, new.title_chars, new.body_chars"
-_OLD = "old.article_id, old.title_words, old.body_words, old.title_chars, old.body_chars"
-_FTS_INSERT = (
-    f"INSERT INTO {FTS_TABLE}(rowid, title_words, body_words, title_chars, body_chars)"
-    f" VALUES ({_NEW});"
-)
-_FTS_DELETE = (
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_words, body_words, title_chars,"
-    f" body_chars) VALUES ('delete', {_OLD});"
-)
+FTS_COLUMNS = {
+    FTS_TABLE: ("title_words", "body_words", "title_chars", "body_chars"),
+    TITLES_FTS_TABLE: ("title_words", "title_chars"),
+}
+FTS_DDL = [
+    f"CREATE VIRTUAL TABLE {name} USING fts5({', '.join(columns)}, {_FTS_OPTIONS})"
+    for name, columns in FTS_COLUMNS.items()
+]
+FTS_REBUILD = [f"INSERT INTO {name}({name}) VALUES ('rebuild')" for name in FTS_COLUMNS]
+
+
+def _fts_statements(row: str, *, delete: bool) -> str:
+    """The statements a trigger runs to add (or delete) the `row` (new or old) in each index."""
+    statements = []
+    for name, columns in FTS_COLUMNS.items():
+        values = ", ".join(f"{row}.{column}" for column in ("article_id", *columns))
+        command = f"{name}, " if delete else ""
+        flag = "'delete', " if delete else ""
+        statements.append(
+            f"INSERT INTO {name}({command}rowid, {', '.join(columns)}) VALUES ({flag}{values});"
+        )
+    return " ".join(statements)
+
+
 FTS_TRIGGERS = {
-    "search_documents_inserted": f"AFTER INSERT ON search_documents BEGIN {_FTS_INSERT} END",
-    "search_documents_deleted": f"AFTER DELETE ON search_documents BEGIN {_FTS_DELETE} END",
+    "search_documents_inserted": (
+        f"AFTER INSERT ON search_documents BEGIN {_fts_statements('new', delete=False)} END"
+    ),
+    "search_documents_deleted": (
+        f"AFTER DELETE ON search_documents BEGIN {_fts_statements('old', delete=True)} END"
+    ),
     "search_documents_updated": (
-        f"AFTER UPDATE ON search_documents BEGIN {_FTS_DELETE} {_FTS_INSERT} END"
+        f"AFTER UPDATE ON search_documents BEGIN {_fts_statements('old', delete=True)}"
+        f" {_fts_statements('new', delete=False)} END"
     ),
 }
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from incoming.derive import normalize_topic
 from incoming.index.matching import Matcher, leaf_query, matcher_for
@@ -99,11 +98,6 @@ def _scope(connection: Connection, filters: Filters) -> list[ColumnElement[bool]
     return conditions
 
 
-def _count(connection: Connection, matching: Select[Any], limit: int) -> int:
-    limited = matching.limit(limit).subquery()
-    return connection.execute(select(func.count()).select_from(limited)).scalar_one()
-
-
 def _weights(connection: Connection, matcher: Matcher, query: Query) -> dict[Leaf, float]:
     """Each positive leaf's IDF (from its matches counted up to IDF_LIMIT); one leaf: 1."""
     leaves = query.leaves
@@ -175,15 +169,16 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
     if scope is None:
         return SearchPage(query, [], 0)
     matcher = matcher_for(connection)
-    matching = matcher.ids(parsed, scope, title_only=False)
-    newest = list(connection.execute(matching.limit(RANK_WINDOW + 1)).scalars())
+    # One pass over the index gives the newest matches, the count and the older ones to show
+    # after the ranked: reading a common token's list is the costly part of a query.
+    counted = max(COUNT_LIMIT, offset + limit + 1)  # past this page: is there another?
+    ids = list(
+        connection.execute(matcher.ids(parsed, scope, title_only=False).limit(counted)).scalars()
+    )
+    total, exact = len(ids), len(ids) < counted
+    newest = ids[:RANK_WINDOW]
     titled: list[int] = []
-    total, exact = len(newest), True
     if total > RANK_WINDOW:
-        newest = newest[:RANK_WINDOW]
-        counted = max(COUNT_LIMIT, offset + limit + 1)  # past this page: is there another?
-        total = _count(connection, matching, counted)
-        exact = total < counted
         titled = [
             article_id
             for article_id in connection.execute(
@@ -199,9 +194,7 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
     page = ranked[offset : offset + limit]
     if len(page) < limit and total > len(ranked):
         skip = max(0, offset - len(ranked))
-        older = connection.execute(
-            matching.offset(RANK_WINDOW).limit(skip + limit + len(titled))
-        ).scalars()
-        rest = [article_id for article_id in older if article_id not in set(titled)]
+        ranked_ids = set(titled)
+        rest = [article_id for article_id in ids[RANK_WINDOW:] if article_id not in ranked_ids]
         page += [(article_id, 0.0) for article_id in rest[skip : skip + limit - len(page)]]
     return SearchPage(query, _hits(connection, page, parsed), total, exact)

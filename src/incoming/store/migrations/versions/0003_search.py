@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from incoming.index.documents import create_sqlite_index, fill_documents
-from incoming.index.schema import DOCUMENT_SQL, FTS_TABLE, TITLE_DOCUMENT_SQL
+from incoming.index.schema import DOCUMENT_SQL, FTS_COLUMNS, TITLE_DOCUMENT_SQL
 from incoming.store.schema import Key
 
 revision = "0003"
@@ -69,5 +69,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"DROP TABLE {FTS_TABLE}")  # its triggers go with search_documents
+        for name in FTS_COLUMNS:
+            op.execute(f"DROP TABLE {name}")  # the triggers go with search_documents
     op.drop_table("search_documents")
