@@ -330,8 +330,8 @@ def search_command(ctx: click.Context, query: str, limit: int, as_json: bool) ->
             _marked_text(hit.snippet_html),
         )
     stdout.print(table)
-    at_least = "" if page.total_is_exact else "at least "
-    stdout.print(f"{at_least}{page.total} articles match, {len(page.hits)} shown")
+    matched = f"{page.total}" if page.total_is_exact else f"more than {page.total - 1}"
+    stdout.print(f"{matched} articles match, {len(page.hits)} shown")
 
 
 @cli.command("reindex")

@@ -1,13 +1,14 @@
 """search(): the matching articles, best first, with highlighted titles and snippets.
 
-Every match is found; they are counted up to COUNT_LIMIT, or a little past the page asked for
-(counting a common word's million matches would cost more than the rest of the query). Ranking
-scores a bounded set of
-candidates so that a query costs about the same whether it matches ten articles or a million:
-when more than RANK_WINDOW articles match, the candidates are the RANK_WINDOW newest matches
-plus the TITLE_WINDOW newest whose title matches (a title match is the strongest sign of
-relevance, so an older article about exactly the query still comes up). The remaining matches
-follow the ranked ones, newest first, page after page.
+Every match is found, but a query reads the index only as far as it needs to: ranking scores a
+bounded set of candidates, so that a query costs about the same whether it matches ten
+articles or a million. When more than RANK_WINDOW articles match, the candidates are the
+RANK_WINDOW newest matches plus the TITLE_WINDOW newest whose title matches (a title match is
+the strongest sign of relevance, so an older article about exactly the query still comes up);
+the other matches follow the ranked ones, newest first, page after page. Matches are counted
+only as far as COUNT_LIMIT, or just past the page asked for ("more than 200"): counting a
+common word's half a million matches, or checking a phrase in each, would cost more than all
+the rest of the query.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from incoming.index.tokens import fold
 from incoming.store.schema import article_topics, articles, sources, topics
 from incoming.store.types import UTCDateTime
 
-COUNT_LIMIT = 1_000
-RANK_WINDOW = 300
-TITLE_WINDOW = 100
+RANK_WINDOW = 200
+TITLE_WINDOW = 50
+COUNT_LIMIT = RANK_WINDOW + 1
 IDF_LIMIT = 1_000  # matches counted per query term for its weight
 _CHUNK = 500
 

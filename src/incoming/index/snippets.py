@@ -34,8 +34,12 @@ SYNC = 32  # grapheme clusters are read this far around a cut to find its bounda
 ELLIPSIS = "…"
 
 _GRAPHEME = regex.compile(r"\X")
+# Characters that are always a grapheme cluster of their own: printable ASCII, CJK ideographs
+# and punctuation, full-width forms (a cut between two of them needs no cluster search).
+_ALONE = re.compile("[\x20-\x7e\u3000-\u3029\u3030-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]")
 # A formula in plain text: a run of chunks (runs of non-space) holding a TeX sign, with the
 # short ASCII chunks and symbol runs that sit between its parts (x = y + 1, (a, b)) around them.
+_TEX_SIGN = re.compile(r"[\\^_{}]")
 _TEX_CHUNK = r"(?<!\S)\S*[\\^_{}]\S*(?!\S)"
 _FILLER_CHUNK = r"(?<!\S)(?:[\x21-\x7e]{1,3}|[^\w\s]+)(?!\S)"
 _FORMULA = re.compile(
@@ -91,35 +95,54 @@ def _folded(text: str) -> tuple[str, list[int] | None]:
     return text.translate(_FOLDS), offsets
 
 
-def _pattern(needles: Sequence[Piece]) -> re.Pattern[str] | None:
-    """One alternation of the needles, longest first. Whether a word match stands alone is
-    checked on each match (see `_matches`): lookarounds with the CJK class in them would take
-    milliseconds to compile, and every query has a pattern of its own."""
+def _pattern(needles: Sequence[Piece], *, as_typed: bool = False) -> re.Pattern[str] | None:
+    """One alternation of the needles, longest first; as_typed, for unfolded text (see
+    `_typed`). Whether a word match stands alone is checked on each match (`_found`):
+    lookarounds with the CJK class in them would take milliseconds to compile, and every query
+    has a pattern of its own."""
     bodies = sorted(
         (
-            (len(needle.text), f"(?P<n{index}>{re.escape(needle.text)})")
+            (
+                len(needle.text),
+                f"(?P<n{index}>{_typed(needle.text) if as_typed else re.escape(needle.text)})",
+            )
             for index, needle in enumerate(needles)
         ),
         reverse=True,
     )
-    return re.compile("|".join(body for _, body in bodies)) if bodies else None
+    if not bodies:
+        return None
+    return re.compile("|".join(body for _, body in bodies), re.IGNORECASE if as_typed else 0)
 
 
-def _stands_alone(folded: str, start: int, end: int) -> bool:
+def _typed(folded: str) -> str:
+    """A pattern for folded text as a text may hold it: in any case, ASCII also full-width."""
+    parts = []
+    for char in folded:
+        if "!" <= char <= "~":
+            forms = {char, char.upper(), chr(ord(char) + 0xFEE0), chr(ord(char.upper()) + 0xFEE0)}
+            parts.append("[" + "".join(re.escape(form) for form in sorted(forms)) + "]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
     """No letter or digit of a word continues the match on either side (as the tokenizer cuts)."""
-    if start > 0 and _is_word_character(folded[start - 1]):
+    if start > 0 and _is_word_character(text[start - 1]):
         return False
-    return not (end < len(folded) and _is_word_character(folded[end]))
+    return not (end < len(text) and _is_word_character(text[end]))
 
 
-def _matches(text: str, needles: Sequence[Piece], pattern: re.Pattern[str]) -> list[_Match]:
-    """Where the needles occur in text (original offsets), in order, not overlapping."""
-    folded, offsets = _folded(text)
+def _found(
+    searched: str, offsets: list[int] | None, needles: Sequence[Piece], pattern: re.Pattern[str]
+) -> list[_Match]:
+    """Where pattern matches in searched, by offsets in the original text (None: the same)."""
     found = []
-    for match in pattern.finditer(folded):
+    for match in pattern.finditer(searched):
         start, end = match.span()
         needle = int(match.lastgroup[1:])  # type: ignore[index]
-        if not needles[needle].is_cjk and not _stands_alone(folded, start, end):
+        if not needles[needle].is_cjk and not _stands_alone(searched, start, end):
             continue
         if offsets is not None:
             start, end = offsets[start], offsets[end - 1] + 1
@@ -127,23 +150,31 @@ def _matches(text: str, needles: Sequence[Piece], pattern: re.Pattern[str]) -> l
     return found
 
 
-def _all_matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
-    pattern = _pattern(needles)
-    return _matches(text, needles, pattern) if pattern is not None else []
+def _matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
+    """Where the needles occur in text, in order, not overlapping.
 
-
-def _leading_matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
-    """The matches of the first SCAN_CHARACTERS pieces of text that it takes to meet every
-    needle: folding is what a snippet costs, and a long article has its place early on."""
-    pattern = _pattern(needles)
-    if pattern is None:
+    The text is first searched as it is, for the needles in any case and width, all in C;
+    folding it (NFKC, what a snippet would otherwise spend its time on) is needed only where
+    that finds nothing: a match that only folding reveals (ﬁ for fi, ß for ss), or none.
+    """
+    pattern = _pattern(needles, as_typed=True)
+    if pattern is None or not text:
         return []
+    return _found(text, None, needles, pattern) or _folded_matches(text, needles)
+
+
+def _folded_matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
+    """The matches of folded text, read SCAN_CHARACTERS at a time until every needle is met:
+    a long article has its place early on."""
+    pattern = _pattern(needles)
+    assert pattern is not None
     found: list[_Match] = []
     for start in range(0, len(text), SCAN_CHARACTERS):
         stop = start + SCAN_CHARACTERS
         # Read a little on either side, so that words are judged whole across the seams.
         first = max(0, start - SCAN_OVERLAP)
-        for match in _matches(text[first : stop + SCAN_OVERLAP], needles, pattern):
+        folded, offsets = _folded(text[first : stop + SCAN_OVERLAP])
+        for match in _found(folded, offsets, needles, pattern):
             match = _Match(match.start + first, match.end + first, match.needle)
             if start <= match.start < stop and (not found or match.start >= found[-1].end):
                 found.append(match)
@@ -168,7 +199,7 @@ def _marked(text: str, matches: Sequence[_Match], start: int, end: int) -> str:
 
 def highlight_html(text: str, needles: Sequence[Piece]) -> str:
     """The whole text escaped, with every match in <mark> (for titles)."""
-    return _marked(text, _all_matches(text, needles), 0, len(text))
+    return _marked(text, _matches(text, needles), 0, len(text))
 
 
 def _best_place(matches: Sequence[_Match]) -> int:
@@ -216,6 +247,8 @@ def _cluster_edge(text: str, position: int, *, forward: bool) -> int:
     """The grapheme cluster boundary at position, else the next (forward) or previous one."""
     if not 0 < position < len(text):
         return position
+    if _ALONE.match(text[position - 1]) and _ALONE.match(text[position]):
+        return position
     starts = [
         m.start()
         for m in _GRAPHEME.finditer(text, max(0, position - SYNC), min(len(text), position + SYNC))
@@ -241,6 +274,8 @@ def _window(text: str, anchor: int) -> tuple[int, int]:
 
 def _formulas(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     """Spans of TeX-looking chunk runs in text[start:stop] that hold a TeX sign."""
+    if not _TEX_SIGN.search(text, start, stop):  # most text has none: skip the slower pattern
+        return []
     return [match.span() for match in _FORMULA.finditer(text, start, stop)]
 
 
@@ -286,7 +321,7 @@ def snippet_html(text: str, needles: Sequence[Piece]) -> str:
 
     Without a match in the text (the title matched, say), the window is the text's beginning.
     """
-    matches = _leading_matches(text, needles)
+    matches = _matches(text, needles)
     anchor = matches[_best_place(matches)] if matches else _Match(0, 0, -1)
     start, end = _window(text, anchor.start)
     start = _snap(text, start, forward=start < anchor.start)

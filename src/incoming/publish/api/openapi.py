@@ -181,7 +181,7 @@ SCHEMAS: dict[str, Any] = {
             "total_is_exact": {
                 "type": "boolean",
                 "description": (
-                    "False when matches were counted only up to a limit (1,000, or just past"
+                    "False when matches were counted only up to a limit (201, or one past"
                     " the page asked for): there are more, and next_offset leads to them."
                 ),
             },
