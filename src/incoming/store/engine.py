@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from incoming.errors import ConfigError, StoreUnavailableError
 
+DEFAULT_DATABASE_URL = "sqlite:///incoming.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant works: it names the lock that serializes migrations across processes.
 MIGRATION_LOCK_ID = 0x1C0_311C
