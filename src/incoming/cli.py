@@ -380,7 +380,6 @@ def serve(
         refresh=not no_refresh,
         fetch=FetchSettings(allow_private_addresses=allow_private_addresses),
     )
-    click.echo(f"serving on http://{host}:{port}/", err=True)
     run_server(
         ctx.obj["database"],
         host=host,

@@ -25,7 +25,7 @@ from incoming.publish.app import create_app
 from incoming.publish.background import refresh_process
 from incoming.publish.factory import DATABASE_ENV, SETTINGS_ENV
 from incoming.publish.settings import SiteSettings, settings_to_json
-from incoming.store.engine import Store, open_store
+from incoming.store.engine import is_memory_sqlite, normalize_url, open_store
 
 FACTORY = "incoming.publish.factory:app_from_environment"
 STOP_SECONDS = 30
@@ -45,10 +45,6 @@ def _uvicorn_options(
     }
 
 
-def _in_memory(store: Store) -> bool:
-    return store.is_sqlite and store.engine.url.database in (None, "", ":memory:")
-
-
 def serve(
     store_url: str,
     *,
@@ -61,6 +57,11 @@ def serve(
     """Serve until interrupted; StoreUnavailableError/ConfigError if the store cannot open."""
     if workers < 1:
         raise ConfigError(f"--workers must be at least 1, not {workers}")
+    if workers > 1 and is_memory_sqlite(normalize_url(store_url)):
+        raise ConfigError(
+            "an in-memory SQLite database cannot be shared by several web processes: "
+            "give a file (sqlite:///FILE) or use --workers 1"
+        )
     store = open_store(store_url)  # here, once: proves the URL and migrates before any worker
     options = _uvicorn_options(host, port, settings, log_format)
     if workers == 1:
@@ -70,11 +71,6 @@ def serve(
             store.close()
         return
     store.close()
-    if _in_memory(store):
-        raise ConfigError(
-            "an in-memory SQLite database cannot be shared by several web processes: "
-            "give a file (sqlite:///FILE) or use --workers 1"
-        )
     with multiprocess_directory(), _refresher(store_url, settings, log_format):
         os.environ[DATABASE_ENV] = store_url
         os.environ[SETTINGS_ENV] = settings_to_json(replace(settings, refresh=False))

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from incoming.errors import ConfigError
-from incoming.store.engine import SQLITE_BUSY_TIMEOUT_MS, normalize_url
+from incoming.store.engine import SQLITE_BUSY_TIMEOUT_MS, is_memory_sqlite, normalize_url
 
 
 def sqlite_path(database_url: str) -> Path:
@@ -25,7 +25,7 @@ def sqlite_path(database_url: str) -> Path:
             "incoming backup copies SQLite databases; for PostgreSQL use pg_dump "
             "(see docs/deploy.md)"
         )
-    if url.database in (None, "", ":memory:"):
+    if is_memory_sqlite(url) or url.database is None:
         raise ConfigError("an in-memory SQLite database has no file to back up")
     path = Path(url.database)
     if not path.is_file():

@@ -43,6 +43,11 @@ def normalize_url(raw: str) -> URL:
     return url
 
 
+def is_memory_sqlite(url: URL) -> bool:
+    """An in-memory SQLite database: one per connection pool, so never shared by processes."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
 def _tune_sqlite(engine: Engine) -> None:
     """WAL (readers beside a writer), FKs on, BEGIN IMMEDIATE for writes (no lock upgrades)."""
 
