@@ -52,16 +52,20 @@ def backup_sqlite(database_url: str, target: Path, *, force: bool = False) -> in
     """Copy the database to `target`; returns its size in bytes. ConfigError for bad input."""
     source = sqlite_path(database_url)
     _check_target(source, target, force=force)
-    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
+    partial: str | None = None
     try:
+        handle, partial = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+        os.close(handle)
         _copy(source, Path(partial))
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
         raise ConfigError(f"backup of {source} to {target} failed: {exc}") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(partial)
+        if partial is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
     return target.stat().st_size
 
 
