@@ -11,9 +11,8 @@ from datetime import datetime
 
 from incoming.logs import JsonFormatter
 from tests.sources.feeds import RSS_HEADERS, rss
+from tests.support.processes import INCOMING_COMMAND
 from tests.support.server import FixtureServer
-
-INCOMING = [sys.executable, "-c", "from incoming.cli import main; main()"]
 
 
 def _record(**extra: object) -> logging.LogRecord:
@@ -49,7 +48,7 @@ def test_an_exception_stays_inside_its_line() -> None:
 def _run(database: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"INCOMING_ALLOW_PRIVATE_ADDRESSES": "1"}
     return subprocess.run(
-        [*INCOMING, "--database", database, *args],
+        [*INCOMING_COMMAND, "--database", database, *args],
         env=env,
         capture_output=True,
         text=True,

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -22,11 +21,10 @@ from incoming.store.engine import open_store
 from incoming.store.sources import add_source
 from tests.sources.feeds import RSS_HEADERS, rss
 from tests.support.metrics import parse_samples, value
-from tests.support.processes import children_of, free_port, wait_until_up
+from tests.support.processes import INCOMING_COMMAND, children_of, free_port, wait_until_up
 from tests.support.server import FixtureServer
 
 FEED = rss([("w1", "Served by workers", "<p>Both answer.</p>")], title="Worker Wire")
-INCOMING = [sys.executable, "-c", "from incoming.cli import main; main()"]
 DEADLINE_SECONDS = 90
 
 
@@ -66,7 +64,7 @@ def test_two_web_processes_answer_and_stop_cleanly(
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "INCOMING_ALLOW_PRIVATE_ADDRESSES": "1",
     }
-    command = [*INCOMING, "--database", db_url, "--log-format", "json"]
+    command = [*INCOMING_COMMAND, "--database", db_url, "--log-format", "json"]
     with log.open("wb") as stderr:
         process = subprocess.Popen(
             [*command, "serve", "--workers", "2", "--port", str(port)],

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
+
+# The `incoming` command of this interpreter's installation, whatever is on PATH.
+INCOMING_COMMAND = [sys.executable, "-c", "from incoming.cli import main; main()"]
 
 
 def free_port() -> int:
