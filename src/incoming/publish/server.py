@@ -19,7 +19,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from incoming.errors import ConfigError
-from incoming.logs import LOG_FORMAT_ENV, json_logging_config
+from incoming.logs import json_logging_config
 from incoming.metrics import multiprocess_directory
 from incoming.publish.app import create_app
 from incoming.publish.background import refresh_process
@@ -74,7 +74,6 @@ def serve(
     with multiprocess_directory(), _refresher(store_url, settings, log_format):
         os.environ[DATABASE_ENV] = store_url
         os.environ[SETTINGS_ENV] = settings_to_json(replace(settings, refresh=False))
-        os.environ[LOG_FORMAT_ENV] = log_format
         uvicorn.run(FACTORY, factory=True, workers=workers, **options)
 
 
