@@ -8,6 +8,7 @@ Labels are bounded: outcomes, source kinds, route templates, methods and status 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -72,10 +73,18 @@ def record_fetch(kind: str, outcome: str, seconds: float, counts: SaveCounts) ->
         ARTICLES.labels("updated").inc(counts.updated)
 
 
+@functools.cache
+def _request_series(route: str, method: str, status: int) -> tuple[Histogram, Counter]:
+    """The labelled series of one kind of request, looked up once: `.labels()` costs more
+    than the observation itself, on every page. Bounded, as the labels are."""
+    return REQUEST_SECONDS.labels(route, method), REQUESTS.labels(route, method, str(status))
+
+
 def record_request(route: str, method: str, status: int, seconds: float) -> None:
-    method = method if method in METHODS else "other"
-    REQUEST_SECONDS.labels(route, method).observe(seconds)
-    REQUESTS.labels(route, method, str(status)).inc()
+    # Normalized before the cache: a client may send any method name it likes.
+    duration, count = _request_series(route, method if method in METHODS else "other", status)
+    duration.observe(seconds)
+    count.inc()
 
 
 class _Now(Collector):
@@ -107,10 +116,10 @@ def render(*, due_sources: int) -> bytes:
 
 
 @contextmanager
-def multiprocess_directory() -> Iterator[Path]:
-    """A metrics folder for processes started inside this block (set before they import
-    prometheus-client): PROMETHEUS_MULTIPROC_DIR if set, emptied of an earlier run's files,
-    else a temporary one, removed afterwards."""
+def multiprocess_directory(*, needed: bool) -> Iterator[Path | None]:
+    """The metrics folder for processes started inside this block (set before they import
+    prometheus-client): PROMETHEUS_MULTIPROC_DIR if set, created if missing and emptied of an
+    earlier run's files; else, if `needed`, a temporary one, removed afterwards."""
     configured = os.environ.get(MULTIPROCESS_ENV)
     if configured:
         folder = Path(configured)
@@ -119,6 +128,9 @@ def multiprocess_directory() -> Iterator[Path]:
             for stale in folder.glob(f"{kind}_*.db"):
                 stale.unlink(missing_ok=True)
         yield folder
+        return
+    if not needed:
+        yield None
         return
     folder = Path(tempfile.mkdtemp(prefix="incoming-metrics-"))
     os.environ[MULTIPROCESS_ENV] = str(folder)

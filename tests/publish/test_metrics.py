@@ -66,6 +66,7 @@ async def test_page_latency_is_labelled_by_route_template(
     for path in ["/", "/page/2", "/page/2", article, "/no/such/thing", "/page/abc"]:
         await client.get(path)
     await client.get(f"/api/v1/articles/{seeded.rich}")
+    await client.request("BREW", "/")  # any method name a client invents shares one label
     after = await _scrape(client)
 
     def moved(name: str, **labels: str) -> float:
@@ -77,6 +78,7 @@ async def test_page_latency_is_labelled_by_route_template(
     assert moved(seconds, route="/a/{article_id}/{slug}", method="GET") == 1
     assert moved(seconds, route="/api/v1/articles/{article_id}", method="GET") == 1
     assert moved(seconds, route="unmatched", method="GET") == 1
+    assert moved(seconds, route="/", method="other") == 1
     requests = "incoming_http_requests_total"
     assert moved(requests, route="/page/{number}", method="GET", status="200") == 2
     assert moved(requests, route="/page/{number}", method="GET", status="404") == 1

@@ -64,17 +64,18 @@ def serve(
         )
     store = open_store(store_url)  # here, once: proves the URL and migrates before any worker
     options = _uvicorn_options(host, port, settings, log_format)
-    if workers == 1:
-        try:
-            uvicorn.run(create_app(store, settings), **options)
-        finally:
-            store.close()
-        return
-    store.close()
-    with multiprocess_directory(), _refresher(store_url, settings, log_format):
-        os.environ[DATABASE_ENV] = store_url
-        os.environ[SETTINGS_ENV] = settings_to_json(replace(settings, refresh=False))
-        uvicorn.run(FACTORY, factory=True, workers=workers, **options)
+    with multiprocess_directory(needed=workers > 1):
+        if workers == 1:
+            try:
+                uvicorn.run(create_app(store, settings), **options)
+            finally:
+                store.close()
+            return
+        store.close()
+        with _refresher(store_url, settings, log_format):
+            os.environ[DATABASE_ENV] = store_url
+            os.environ[SETTINGS_ENV] = settings_to_json(replace(settings, refresh=False))
+            uvicorn.run(FACTORY, factory=True, workers=workers, **options)
 
 
 @contextmanager
