@@ -358,6 +358,7 @@ def reindex_command(ctx: click.Context) -> None:
     show_default=True,
     help="Web processes on the port (the refresh then runs in one more process).",
 )
+@click.option("--access-log", is_flag=True, help="Log every request: route, status, duration.")
 @allow_private_option
 @database_option
 @click.pass_context
@@ -368,6 +369,7 @@ def serve(
     demo: bool,
     no_refresh: bool,
     workers: int,
+    access_log: bool,
     allow_private_addresses: bool,
 ) -> None:
     """Serve the site; due sources are fetched in the background."""
@@ -379,6 +381,7 @@ def serve(
     settings = SiteSettings(
         refresh=not no_refresh,
         fetch=FetchSettings(allow_private_addresses=allow_private_addresses),
+        access_log=access_log,
     )
     run_server(
         ctx.obj["database"],

@@ -7,6 +7,7 @@ was logged. The same configuration serves the command line, uvicorn and its work
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import logging.config
@@ -14,9 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
+from uvicorn.config import LOGGING_CONFIG
 
 LOG_FORMATS = ("text", "json")
 LOG_FORMAT_ENV = "INCOMING_LOG_FORMAT"
+ACCESS_LOGGER = "incoming.access"  # one line a request, with `serve --access-log`
 # The attributes every LogRecord has: anything else on a record came from `extra=`.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -64,6 +67,26 @@ def json_logging_config(level: str = "INFO") -> dict[str, Any]:
         },
         "root": {"handlers": ["stderr"], "level": level},
     }
+
+
+def server_logging_config(log_format: str) -> dict[str, Any]:
+    """uvicorn's log_config: JSON lines, or uvicorn's own text with our warnings and access
+    lines beside it (the text mode of before: Incoming's info lines stay quiet)."""
+    if log_format == "json":
+        return json_logging_config()
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["handlers"]["requests"] = {
+        "formatter": "default",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["incoming"] = {"handlers": ["default"], "level": "WARNING"}
+    config["loggers"][ACCESS_LOGGER] = {
+        "handlers": ["requests"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 def configure_logging(log_format: str) -> None:

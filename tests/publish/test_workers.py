@@ -67,7 +67,7 @@ def test_two_web_processes_answer_and_stop_cleanly(
     command = [*INCOMING_COMMAND, "--database", db_url, "--log-format", "json"]
     with log.open("wb") as stderr:
         process = subprocess.Popen(
-            [*command, "serve", "--workers", "2", "--port", str(port)],
+            [*command, "serve", "--workers", "2", "--access-log", "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
@@ -116,6 +116,10 @@ def test_two_web_processes_answer_and_stop_cleanly(
     assert fetched["url"] == server.url("/feed.xml")
     assert fetched["source_id"] >= 1
     assert fetched["duration_ms"] > 0
+    pages = [r for r in records if r["logger"] == "incoming.access" and r["route"] == "/"]
+    assert len(pages) >= asked
+    assert {page["status"] for page in pages} == {200}
+    assert all(page["path"] == "/" and page["duration_ms"] > 0 for page in pages)
 
 
 def test_several_processes_cannot_share_an_in_memory_database() -> None:

@@ -117,7 +117,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(RequestMetricsMiddleware, routes=routes),
+            Middleware(RequestMetricsMiddleware, routes=routes, log_requests=settings.access_log),
             Middleware(SecurityHeadersMiddleware),
             Middleware(CompressOthersMiddleware, prefixes=("/api/", "/admin")),
         ],

@@ -7,6 +7,7 @@ paths no route matches share the label `unmatched`.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 
@@ -16,11 +17,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from incoming.logs import ACCESS_LOGGER
 from incoming.metrics import CONTENT_TYPE, record_request, render
 from incoming.store.engine import Store
 from incoming.store.sources import count_due_sources
 
 UNMATCHED = "unmatched"
+access_log = logging.getLogger(ACCESS_LOGGER)
 
 
 def route_templates(routes: Iterable[BaseRoute], prefix: str = "") -> dict[int, str]:
@@ -36,11 +39,15 @@ def route_templates(routes: Iterable[BaseRoute], prefix: str = "") -> dict[int, 
 
 
 class RequestMetricsMiddleware:
-    """Times each HTTP request, compression and errors included, and counts its status."""
+    """Times each HTTP request, compression and errors included, and counts its status; with
+    `log_requests`, logs it too (route, status and duration are known only here)."""
 
-    def __init__(self, app: ASGIApp, *, routes: Iterable[BaseRoute]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, routes: Iterable[BaseRoute], log_requests: bool = False
+    ) -> None:
         self.app = app
         self.templates = route_templates(routes)
+        self.log_requests = log_requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,7 +67,31 @@ class RequestMetricsMiddleware:
         finally:
             route = scope.get("route")  # the innermost route Starlette matched
             template = UNMATCHED if route is None else self.templates.get(id(route), UNMATCHED)
-            record_request(template, scope["method"], status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            record_request(template, scope["method"], status, seconds)
+            if self.log_requests:
+                _log_request(scope, template, status, seconds)
+
+
+def _log_request(scope: Scope, route: str, status: int, seconds: float) -> None:
+    client = scope.get("client")
+    fields = {
+        "client": client[0] if client else None,
+        "method": scope["method"],
+        "path": scope["path"],  # without the query: searches stay out of the logs
+        "route": route,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 2),
+    }
+    access_log.info(
+        '%s "%s %s" %d %.1f ms',
+        fields["client"],
+        fields["method"],
+        fields["path"],
+        status,
+        fields["duration_ms"],
+        extra=fields,
+    )
 
 
 def _count_due(store: Store) -> int:

@@ -16,10 +16,9 @@ from dataclasses import replace
 from typing import Any
 
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG
 
 from incoming.errors import ConfigError
-from incoming.logs import json_logging_config
+from incoming.logs import server_logging_config
 from incoming.metrics import multiprocess_directory
 from incoming.publish.app import create_app
 from incoming.publish.background import refresh_process
@@ -37,10 +36,10 @@ def _uvicorn_options(
     return {
         "host": host,
         "port": port,
-        "access_log": settings.access_log,
+        "access_log": False,  # requests are logged by the app, with their route and duration
         "server_header": False,
         "log_level": "info",
-        "log_config": json_logging_config() if log_format == "json" else LOGGING_CONFIG,
+        "log_config": server_logging_config(log_format),
         "timeout_graceful_shutdown": STOP_SECONDS,
     }
 
