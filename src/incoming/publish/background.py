@@ -55,6 +55,8 @@ async def _refresh_until_stopped(store: Store, settings: SiteSettings) -> None:
 
 def refresh_process(store_url: str, settings_json: str, log_format: str) -> None:
     """The body of the one refreshing process beside several web processes."""
+    # Until the loop handles it: a Ctrl-C reaches the whole group, and the parent stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(log_format)
     store = open_store(store_url)
     try:
