@@ -5,7 +5,8 @@
 Each process opens its own store from INCOMING_DATABASE_URL: they share nothing but the
 database. The settings come from INCOMING_SITE_SETTINGS (JSON, as `incoming serve --workers`
 writes it), else from INCOMING_ALLOW_PRIVATE_ADDRESSES and INCOMING_REFRESH; refresh is off
-by default here, since every process would run its own.
+by default here, since every process would run its own. Set PROMETHEUS_MULTIPROC_DIR to an
+empty folder first, or each process's /metrics shows only its own requests.
 """
 
 from __future__ import annotations
