@@ -17,7 +17,6 @@ import argparse
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from tests.support.processes import free_port as _free_port
+from tests.support.processes import wait_until_up as _wait_until_up
 
 from bench.corpus import TERMS, TOPICS, WORDS, article_html
 from incoming.clean import clean_html
@@ -174,25 +175,6 @@ def generate(path: Path, count: int) -> None:
                 links,
             )
     connection.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
-        try:
-            httpx.get(url, timeout=5)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def _milliseconds(value: str) -> float:

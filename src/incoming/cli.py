@@ -24,15 +24,15 @@ from incoming.derive import normalize_topic
 from incoming.errors import IncomingError
 from incoming.fetch import FetchSettings
 from incoming.index import SearchHit, reindex, search
+from incoming.logs import configure_logging, log_format_option
+from incoming.ops_cli import ops_commands
 from incoming.publish.server import serve as run_server
 from incoming.publish.settings import SiteSettings
 from incoming.sources import service
 from incoming.sources.refresh import Outcome
 from incoming.store.articles import Article, latest_articles
-from incoming.store.engine import migrate, open_store
+from incoming.store.engine import DEFAULT_DATABASE_URL, migrate, open_store
 from incoming.store.sources import Source, article_counts, find_source, list_sources
-
-DEFAULT_DATABASE_URL = "sqlite:///incoming.db"
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False)
@@ -58,11 +58,13 @@ class IncomingGroup(click.Group):
     show_envvar=True,
     help="SQLAlchemy URL: sqlite:///FILE or postgresql://...",
 )
+@log_format_option
 @click.version_option(package_name="incoming-hub")
 @click.pass_context
-def cli(ctx: click.Context, database: str) -> None:
+def cli(ctx: click.Context, database: str, log_format: str) -> None:
     """Incoming: gather machine-learning writing from feeds and notes, publish it as a site."""
-    ctx.obj = {"database": database}
+    ctx.obj = {"database": database, "log_format": log_format}
+    configure_logging(log_format)
 
 
 @cli.command("migrate")
@@ -349,6 +351,14 @@ def reindex_command(ctx: click.Context) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--demo", is_flag=True, help="Add the bundled demo notes first (once).")
 @click.option("--no-refresh", is_flag=True, help="Do not fetch due sources while serving.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Web processes on the port (the refresh then runs in one more process).",
+)
+@click.option("--access-log", is_flag=True, help="Log every request: route, status, duration.")
 @allow_private_option
 @database_option
 @click.pass_context
@@ -358,6 +368,8 @@ def serve(
     port: int,
     demo: bool,
     no_refresh: bool,
+    workers: int,
+    access_log: bool,
     allow_private_addresses: bool,
 ) -> None:
     """Serve the site; due sources are fetched in the background."""
@@ -369,12 +381,21 @@ def serve(
     settings = SiteSettings(
         refresh=not no_refresh,
         fetch=FetchSettings(allow_private_addresses=allow_private_addresses),
+        access_log=access_log,
     )
-    click.echo(f"serving on http://{host}:{port}/", err=True)
-    run_server(ctx.obj["database"], host=host, port=port, settings=settings)
+    run_server(
+        ctx.obj["database"],
+        host=host,
+        port=port,
+        settings=settings,
+        workers=workers,
+        log_format=ctx.obj["log_format"],
+    )
 
 
 cli.add_command(admin_group())
+for command in ops_commands():
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from incoming.publish.http import (
     SecurityHeadersMiddleware,
     respond,
 )
+from incoming.publish.metrics import RequestMetricsMiddleware, metrics_routes
 from incoming.publish.pages import page_routes
 from incoming.publish.settings import SiteSettings
 from incoming.publish.site import Site
@@ -85,7 +86,11 @@ async def static_asset(request: Request) -> Response:
     return response
 
 
-def create_app(store: Store, settings: SiteSettings | None = None) -> Starlette:
+def create_app(
+    store: Store, settings: SiteSettings | None = None, *, close_store: bool = False
+) -> Starlette:
+    """The site on `store`; with close_store the app closes it when it shuts down (for
+    worker processes that opened their own)."""
     settings = settings or SiteSettings()
     site = Site(store, settings)
 
@@ -99,15 +104,20 @@ def create_app(store: Store, settings: SiteSettings | None = None) -> Starlette:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if close_store:
+                store.close()
 
+    routes = [  # the busiest first: Starlette tries them in order
+        *page_routes(),
+        Route("/static/{name:path}", static_asset),
+        *api_routes(),
+        *admin_routes(),
+        *metrics_routes(),
+    ]
     app = Starlette(
-        routes=[  # the busiest first: Starlette tries them in order
-            *page_routes(),
-            Route("/static/{name:path}", static_asset),
-            *api_routes(),
-            *admin_routes(),
-        ],
+        routes=routes,
         middleware=[
+            Middleware(RequestMetricsMiddleware, routes=routes, log_requests=settings.access_log),
             Middleware(SecurityHeadersMiddleware),
             Middleware(CompressOthersMiddleware, prefixes=("/api/", "/admin")),
         ],

@@ -1,19 +1,25 @@
 """Background refresh while serving: due sources are fetched on their schedule, forever.
 
 Fetching is asynchronous and writing happens in worker threads, so pages keep being served
-meanwhile; a failed round is logged and the next one comes all the same.
+meanwhile; a failed round is logged and the next one comes all the same. With several web
+processes, `refresh_process` runs it in a process of its own instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 
-from incoming.publish.settings import SiteSettings
+from incoming.logs import configure_logging
+from incoming.publish.settings import SiteSettings, settings_from_json
 from incoming.sources.refresh import refresh_due
-from incoming.store.engine import Store
+from incoming.store.engine import Store, open_store
 
 log = logging.getLogger(__name__)
+PARENT_CHECK_SECONDS = 1.0
 
 
 async def refresh_forever(store: Store, settings: SiteSettings) -> None:
@@ -29,3 +35,31 @@ async def refresh_forever(store: Store, settings: SiteSettings) -> None:
             if outcomes:
                 log.info("refreshed %d due source(s)", len(outcomes))
         await asyncio.sleep(settings.refresh_every_seconds)
+
+
+async def _refresh_until_stopped(store: Store, settings: SiteSettings) -> None:
+    """Until SIGTERM or SIGINT, or until the parent is gone (killed without telling us)."""
+    parent = os.getppid()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    task = asyncio.create_task(refresh_forever(store, settings))
+    while not stop.is_set() and os.getppid() == parent:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PARENT_CHECK_SECONDS)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def refresh_process(store_url: str, settings_json: str, log_format: str) -> None:
+    """The body of the one refreshing process beside several web processes."""
+    # Until the loop handles it: a Ctrl-C reaches the whole group, and the parent stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure_logging(log_format)
+    store = open_store(store_url)
+    try:
+        asyncio.run(_refresh_until_stopped(store, settings_from_json(settings_json)))
+    finally:
+        store.close()

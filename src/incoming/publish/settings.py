@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 
 from incoming.errors import ConfigError
 from incoming.fetch.settings import FetchSettings
@@ -51,3 +52,15 @@ class SiteSettings:
             raise ConfigError("site refresh and cache times must not be negative")
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
             raise ConfigError(f"site base_url must be an http(s) URL, not {self.base_url!r}")
+
+
+def settings_to_json(settings: SiteSettings) -> str:
+    """The settings as JSON, to hand them to processes started afresh (spawned workers)."""
+    return json.dumps(asdict(settings))
+
+
+def settings_from_json(raw: str) -> SiteSettings:
+    data = json.loads(raw)
+    fetch = data.pop("fetch")
+    fetch["allowed_networks"] = tuple(fetch["allowed_networks"])
+    return SiteSettings(**data, fetch=FetchSettings(**fetch))

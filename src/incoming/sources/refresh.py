@@ -7,6 +7,7 @@ import functools
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from sqlalchemy import Connection
 from incoming.errors import FetchError, IncomingError
 from incoming.fetch import Fetcher, FetchSettings
 from incoming.fetch.schedule import next_check
+from incoming.metrics import record_fetch
 from incoming.models import ArticleDraft, SaveCounts
 from incoming.sources.feeds import FeedFetch
 from incoming.sources.notes import import_notes
@@ -44,6 +46,17 @@ class Outcome:
     def failed(self) -> bool:
         return self.error is not None
 
+    @property
+    def result(self) -> str:
+        """One word for metrics and logs: failed, not_modified, new, updated or unchanged."""
+        if self.failed:
+            return "failed"
+        if self.not_modified:
+            return "not_modified"
+        if self.counts.new:
+            return "new"
+        return "updated" if self.counts.updated else "unchanged"
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -62,6 +75,29 @@ class _Refresher:
         return await asyncio.get_running_loop().run_in_executor(self.writer, call)
 
     async def refresh(self, source: Source) -> Outcome:
+        """Refresh one source, then count it and log it (here, so every caller does)."""
+        started = time.perf_counter()
+        outcome = await self._refresh(source)
+        seconds = time.perf_counter() - started
+        record_fetch(source.kind, outcome.result, seconds, outcome.counts)
+        log.info(
+            "refreshed %s: %s",
+            source.url,
+            outcome.error or outcome.result,
+            extra={
+                "source_id": source.id,
+                "url": source.url,
+                "kind": source.kind,
+                "outcome": outcome.result,
+                "duration_ms": round(seconds * 1000, 1),
+                "new": outcome.counts.new,
+                "updated": outcome.counts.updated,
+                "error": outcome.error,
+            },
+        )
+        return outcome
+
+    async def _refresh(self, source: Source) -> Outcome:
         try:
             if source.kind == "notes":
                 counts = await self._write(lambda: import_notes(self.store, source, now=utcnow()))

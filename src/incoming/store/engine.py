@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from incoming.errors import ConfigError, StoreUnavailableError
 
+DEFAULT_DATABASE_URL = "sqlite:///incoming.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant works: it names the lock that serializes migrations across processes.
 MIGRATION_LOCK_ID = 0x1C0_311C
@@ -40,6 +41,11 @@ def normalize_url(raw: str) -> URL:
             "use sqlite:///FILE or postgresql://..."
         )
     return url
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    """An in-memory SQLite database: one per connection pool, so never shared by processes."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from incoming.errors import SourceExistsError, SourceNotFoundError
@@ -84,13 +84,21 @@ def find_source(connection: Connection, reference: str) -> Source:
     return Source.from_row(row)
 
 
+def _due(before: datetime) -> ColumnElement[bool]:
+    return (sources.c.next_check_at.is_(None)) | (sources.c.next_check_at <= before)
+
+
 def list_sources(connection: Connection, *, due_before: datetime | None = None) -> list[Source]:
     query = select(sources).order_by(sources.c.id)
     if due_before is not None:
-        query = query.where(
-            (sources.c.next_check_at.is_(None)) | (sources.c.next_check_at <= due_before)
-        )
+        query = query.where(_due(due_before))
     return [Source.from_row(row) for row in connection.execute(query)]
+
+
+def count_due_sources(connection: Connection, *, now: datetime | None = None) -> int:
+    """How many sources are due for a check now: the depth of the fetch queue."""
+    query = select(func.count()).select_from(sources).where(_due(now or datetime.now(UTC)))
+    return connection.execute(query).scalar_one()
 
 
 def article_counts(connection: Connection) -> dict[int, int]:

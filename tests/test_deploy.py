@@ -1,0 +1,70 @@
+"""deploy/: the files Docker cannot check here, checked as far as this machine can."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from incoming.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+PENDING = {"worker"}  # `incoming worker` is being built beside this
+
+
+def _check_command(args: list[str]) -> None:
+    """The arguments parse as an `incoming` command line (without running anything)."""
+    name, *rest = args
+    if name in PENDING:
+        return
+    command = cli.commands[name]
+    with command.make_context(name, list(rest), obj={"database": "sqlite://"}):
+        pass
+
+
+def test_the_compose_file_holds_together() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "web", "worker"}
+    for name in ("web", "worker"):
+        service = services[name]
+        context = (DEPLOY / service["build"]["context"]).resolve()
+        assert (context / service["build"]["dockerfile"]).is_file()
+        assert set(service["depends_on"]) <= set(services)
+        assert service["environment"]["INCOMING_DATABASE_URL"].startswith("postgresql://")
+        _check_command(service["command"])
+    for volume in services["postgres"]["volumes"]:
+        assert volume.split(":")[0] in compose["volumes"]
+
+
+def test_the_dockerfile_copies_what_exists_and_runs_a_real_command() -> None:
+    lines = (DEPLOY / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+    instructions = [line.split(None, 1) for line in lines if line and not line.startswith("#")]
+    known = {"FROM", "ENV", "WORKDIR", "COPY", "RUN", "USER", "VOLUME", "EXPOSE"}
+    known |= {"HEALTHCHECK", "ENTRYPOINT", "CMD"}
+    assert {keyword for keyword, _ in instructions} <= known
+    for keyword, rest in instructions:
+        if keyword == "COPY" and not rest.startswith("--from"):
+            for source in rest.split()[:-1]:
+                assert (ROOT / source).exists(), source
+    exec_form = {
+        keyword: json.loads(rest)
+        for keyword, rest in instructions
+        if keyword in {"CMD", "ENTRYPOINT"}
+    }
+    assert exec_form["ENTRYPOINT"] == ["incoming"]
+    _check_command(exec_form["CMD"])
+
+
+@pytest.mark.parametrize("unit", ["incoming-web.service", "incoming-worker.service"])
+def test_the_systemd_units_run_real_commands(unit: str) -> None:
+    text = (DEPLOY / unit).read_text()
+    [exec_start] = re.findall(r"^ExecStart=(.+)$", text, re.MULTILINE)
+    program, *args = shlex.split(exec_start)
+    assert program.endswith("/bin/incoming")
+    _check_command(args)
