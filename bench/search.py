@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.search                       # 100k and 1M articles, SQLite
     .venv/bin/python -m bench.search --sizes 100000 --postgres
+    .venv/bin/python -m bench.search --sizes 1000000 --keep /tmp/bench-search   # reuse a store
 
 1. A store of generated bilingual articles (~750 characters of text: Chinese words and English
    words drawn with Zipf frequencies, the terms of bench/corpus.py among them, some formulas),
@@ -29,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -406,22 +407,37 @@ def bench_store(kind: str, folder: Path) -> Iterator[Store]:
             store.close()
 
 
+def stored(store: Store) -> int:
+    with store.read() as connection:
+        return connection.execute(text("SELECT coalesce(max(id), 0) FROM articles")).scalar_one()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--postgres", action="store_true", help="also measure PostgreSQL")
     parser.add_argument("--feeds", type=int, default=40, help="feeds of 50 entries for ingest")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the SQLite store in this folder, and go on from what an earlier run left"
+        " there (the articles are the same every run; 1M take a while to generate)",
+    )
     args = parser.parse_args()
     by_kind = queries()
     missed: list[str] = []
     kinds = ["sqlite", "postgres"] if args.postgres else ["sqlite"]
     for kind in kinds:
+        kept = args.keep is not None and kind == "sqlite"
         with (
-            tempfile.TemporaryDirectory(dir="/tmp") as folder,
+            nullcontext(args.keep) if kept else tempfile.TemporaryDirectory(dir="/tmp") as folder,
             bench_store(kind, Path(folder)) as store,
         ):
-            done = 1
+            done = stored(store) + 1
             for size in sorted(args.sizes):
+                if size < done - 1:
+                    print(f"\n{kind}: {size:,} left out, the kept store holds {done - 1:,}")
+                    continue
                 started = time.perf_counter()
                 fill(store, done, size + 1)
                 if kind == "postgres":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -130,6 +131,20 @@ async def test_results_are_paged_like_the_lists(client: httpx.AsyncClient, seede
     assert _boxes(pages[2]) == [EVERYWHERE, EVERYWHERE]
     chinese = page(await client.get("/search", params={"q": "正文 gradient", "page": 2}))
     assert hrefs(chinese, "//a[@rel='prev']") == ["/search?q=%E6%AD%A3%E6%96%87+gradient"]
+
+
+async def test_a_count_cut_short_says_more_than(
+    client: httpx.AsyncClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search_module = importlib.import_module("incoming.index.search")
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 10)
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 11)
+    first = page(await client.get("/search", params={"q": EVERYWHERE}))
+    assert "more than 12 results" in texts(first, cls("section-meta"))[0]  # one past page 1
+    pager = cls("pager", "nav") + "//li"
+    assert texts(first, pager)[-1] == "Next ›"
+    last = page(await client.get("/search", params={"q": EVERYWHERE, "page": 3}))
+    assert "30 results" in texts(last, cls("section-meta"))[0]
 
 
 @pytest.mark.parametrize(
