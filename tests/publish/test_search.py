@@ -11,7 +11,7 @@ import httpx
 import lxml.html
 import pytest
 
-from incoming.publish import data
+from incoming.index import related_articles
 from incoming.publish.app import create_app
 from incoming.publish.data import SEARCH_MAX_CHARS
 from incoming.publish.urls import article_path
@@ -248,7 +248,7 @@ async def test_article_pages_list_related_articles(
     assert texts(box, ".//h2") == ["Related"]
     links = hrefs(box, ".//a")
     with store.read() as connection:
-        expected = data.related(connection, seeded.rich)
+        expected = related_articles(connection, seeded.rich, limit=5)
     assert 1 <= len(expected) <= 5
     assert links == [quote(article_path(article_id, title)) for article_id, title in expected]
     assert texts(box, ".//a") == [title for _, title in expected]
@@ -257,22 +257,26 @@ async def test_article_pages_list_related_articles(
         assert (await client.get(link)).status_code == 200
 
 
-async def test_related_articles_are_found_once_per_store_state(
+async def test_related_articles_are_looked_up_once_per_article_change(
     store: Store, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    found = data.related
+    site_module = importlib.import_module("incoming.publish.site")
+    found = site_module.related_articles
 
-    def counted(connection: Any, article_id: int) -> list[tuple[int, str]]:
+    def counted(connection: Any, article_id: int, *, limit: int) -> list[tuple[int, str]]:
         calls.append(article_id)
-        return found(connection, article_id)
+        return found(connection, article_id, limit=limit)
 
-    monkeypatch.setattr(data, "related", counted)
-    async with site_client(store, replace(SETTINGS, marker_ttl_seconds=600)) as client:
+    monkeypatch.setattr(site_module, "related_articles", counted)
+    async with site_client(store, replace(SETTINGS, marker_ttl_seconds=0)) as client:
         for _ in range(3):
             assert (
                 await client.get(f"/a/{seeded.rich}/x", follow_redirects=True)
             ).status_code == 200
+        # Another article changes the store, so the page is built again, not its related list.
+        save_entries(store, seeded.feed_source, [entry(600, title="Unrelated news")])
+        assert (await client.get(f"/a/{seeded.rich}/x", follow_redirects=True)).status_code == 200
     assert calls == [seeded.rich]
 
 

@@ -88,4 +88,6 @@ def distinct_chars(runs: Sequence[str]) -> list[str]:
 
 
 def is_cjk_token(token: str) -> bool:
-    return _PIECES.fullmatch(token) is not None and _PIECES.fullmatch(token).group(1) is not None
+    """A token of CJK characters (a bigram or a lone character), not a word."""
+    piece = _PIECES.fullmatch(token)
+    return piece is not None and piece.group(1) is not None

@@ -12,7 +12,7 @@ from math import ceil
 
 from sqlalchemy import Connection
 
-from incoming.index import SearchHit, related_articles, search
+from incoming.index import SearchHit, search
 from incoming.store.articles import Article
 from incoming.store.queries import (
     ALL,
@@ -37,7 +37,6 @@ Counter = Callable[[Connection, Scope], int]
 # Longer queries are cut here by the site and refused by the API: a query is unbounded input,
 # and pages are cached by it.
 SEARCH_MAX_CHARS = 1000
-RELATED_LIMIT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +152,6 @@ def article_detail(connection: Connection, article_id: int) -> ArticleDetail | N
         return None
     newer, older = neighbours(connection, found[0])
     return ArticleDetail(found[0], newer, older)
-
-
-def related(connection: Connection, article_id: int) -> list[tuple[int, str]]:
-    """(id, title) of the articles sharing the most rare terms with this one."""
-    return related_articles(connection, article_id, limit=RELATED_LIMIT)
 
 
 def search_results(

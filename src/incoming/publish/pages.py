@@ -176,7 +176,7 @@ async def article(request: Request) -> Response:
             canonical_path=article_path(article_id, detail.article.title),
             detail=detail,
             article=detail.article,
-            related=data.related(connection, article_id),
+            related=site.related(connection, detail.article),
             body=body,
             show_toc=len(body.headings) >= site.settings.toc_min_headings,
         )

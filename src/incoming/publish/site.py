@@ -2,7 +2,8 @@
 
 Every page depends on the store's change marker. The marker is read at most once per
 `marker_ttl_seconds`; while it stays the same, rendered pages, article counts and validators
-are reused. Highlighted article bodies are kept by (article id, updated) and so outlive it.
+are reused. Highlighted article bodies are kept by (article id, updated) and so outlive it;
+so do related articles, for up to RELATED_MAX_AGE (a new article may relate to an old one).
 Search pages have a cache of their own: readers' queries are endless, and must not push the
 lists out of theirs.
 """
@@ -24,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from incoming.clean import highlight_code_blocks
+from incoming.index import related_articles
 from incoming.publish.assets import Assets
 from incoming.publish.data import SEARCH_MAX_CHARS
 from incoming.publish.http import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Rendered
@@ -36,6 +38,9 @@ from incoming.store.queries import ChangeMarker, Scope, change_marker, count_in
 
 PAGE_MAX_AGE = 60.0
 COUNTED_SCOPES = 4096
+RELATED_LISTS = 20_000  # articles whose related articles are kept
+RELATED_MAX_AGE = 3600  # seconds
+RELATED_LIMIT = 5
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -118,6 +123,9 @@ class Site:
             settings.content_cache_bytes, lambda body: len(body.html)
         )
         self.counts: LRU[tuple[str, Scope], int] = LRU(COUNTED_SCOPES)
+        self.related_lists: LRU[tuple[int, datetime, int], list[tuple[int, str]]] = LRU(
+            RELATED_LISTS
+        )
         self._stamp: Stamp | None = None
         self._stamp_read_at = 0.0
         self._marker_lock = asyncio.Lock()
@@ -181,6 +189,16 @@ class Site:
         if found is None:
             found = count_in(connection, scope)
             self.counts.put(key, found)
+        return found
+
+    def related(self, connection: Connection, article: Article) -> list[tuple[int, str]]:
+        """(id, title) of the articles related to this one: looking them up reads the index
+        for each of its keywords, so it is done once per article change, or per hour."""
+        key = (article.id, article.updated, int(time.time() // RELATED_MAX_AGE))
+        found = self.related_lists.get(key)
+        if found is None:
+            found = related_articles(connection, article.id, limit=RELATED_LIMIT)
+            self.related_lists.put(key, found)
         return found
 
     def body(self, article: Article) -> Outlined:
