@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, insert, select, text
 from incoming.index.keywords import keywords
 from incoming.index.schema import FTS_DDL, FTS_REBUILD, FTS_TABLE, FTS_TRIGGERS, search_documents
 from incoming.index.tokens import distinct_chars, fold, word_tokens
+from incoming.store.changes import note_change
 from incoming.store.engine import Store
 from incoming.store.schema import articles
 
@@ -104,4 +105,5 @@ def reindex(store: Store) -> int:
         count = fill_documents(connection)
         if connection.dialect.name == "sqlite":
             create_sqlite_index(connection)
+        note_change(connection)  # search pages are cached by the change counter too
         return count
