@@ -13,7 +13,7 @@ from incoming.parse import read_notes
 from incoming.sources.prepare import entry_identity, prepare_entries
 from incoming.store.articles import mark_gone, save_drafts, stored_hashes
 from incoming.store.engine import Store
-from incoming.store.sources import Source, lock_source, record_success
+from incoming.store.sources import Source, record_success
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +49,8 @@ def save_notes(
     return replace(counts, gone=gone)
 
 
-def import_notes(store: Store, source: Source, *, now: datetime) -> SaveCounts:
-    """Re-import a stored notes source: unchanged notes are not cleaned again."""
-    folder = Path(source.url)
+def reread_notes(store: Store, source: Source) -> NotesRead:
+    """Read a stored notes source again: unchanged notes are not cleaned again."""
     with store.read() as connection:
         stored = stored_hashes(connection, source.id)
-    read = read_notes_folder(folder, topic=source.topic, stored=stored)
-    with store.write() as connection:
-        lock_source(connection, source.id)
-        return save_notes(connection, source, read, now=now)
+    return read_notes_folder(Path(source.url), topic=source.topic, stored=stored)
