@@ -1,0 +1,115 @@
+"""Several `incoming worker` processes on one PostgreSQL database, over 1,000 real sources.
+
+They fetch every source exactly once a cycle, store no article twice, keep to the per-host
+limit together, and when one is killed the others take its sources once its leases expire.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from incoming.store.engine import Store
+from incoming.store.schema import articles, sources, workers
+from tests.scale.support import (
+    ENTRIES,
+    add_feeds,
+    count_sources,
+    finish,
+    host_of,
+    wait_until,
+    worker,
+)
+from tests.support.server import FixtureServer
+
+pytestmark = pytest.mark.postgres
+
+SOURCES = 1000
+HOSTS = 20
+PER_HOST = 2
+KILLED_CYCLE = 500  # enough to kill a worker mid-cycle, on two busy cores
+
+
+def assert_stored_once(store: Store, count: int = SOURCES) -> None:
+    with store.read() as connection:
+        total, distinct = connection.execute(
+            select(func.count(), func.count(func.distinct(articles.c.guid)))
+        ).one()
+        assert (total, distinct) == (count * ENTRIES, count * ENTRIES)
+        unfinished = connection.execute(
+            select(func.count()).where(
+                (sources.c.last_success_at.is_(None)) | (sources.c.lease_owner.is_not(None))
+            )
+        ).scalar_one()
+        assert unfinished == 0
+
+
+def assert_polite(server: FixtureServer) -> None:
+    busiest = max(server.max_concurrent(host_of(n, HOSTS)) for n in range(HOSTS))
+    assert 1 <= busiest <= PER_HOST
+
+
+def test_three_workers_fetch_each_source_exactly_once(
+    pg_url: str, pg_store: Store, server: FixtureServer
+) -> None:
+    add_feeds(pg_store, server, SOURCES, hosts=HOSTS, delay=0.01)
+    running = [
+        worker(pg_url, "--once", "--per-host", str(PER_HOST), "--concurrency", "24")
+        for _ in range(3)
+    ]
+    for process in running:
+        finish(process)
+    fetched = Counter(request.path for request in server.requests)
+    assert len(fetched) == SOURCES
+    assert set(fetched.values()) == {1}
+    assert_stored_once(pg_store)
+    assert_polite(server)
+    with pg_store.read() as connection:
+        done = [row.fetched for row in connection.execute(select(workers))]
+    assert sum(done) == SOURCES
+    assert sum(count > 0 for count in done) >= 2  # they shared the work
+
+
+def test_a_killed_workers_sources_are_taken_over_after_its_lease(
+    pg_url: str, pg_store: Store, server: FixtureServer
+) -> None:
+    add_feeds(pg_store, server, KILLED_CYCLE, hosts=HOSTS, delay=0.02)
+    options = ("--per-host", str(PER_HOST), "--concurrency", "24", "--lease-seconds", "2")
+    victim, *survivors = [worker(pg_url, *options) for _ in range(3)]
+    wait_until(
+        lambda: count_sources(pg_store, sources.c.last_success_at.is_not(None)) >= 100,
+        timeout=60,
+    )
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    with pg_store.read() as connection:
+        held = set(
+            connection.execute(
+                select(sources.c.url).where(sources.c.lease_owner.like(f"%:{victim.pid}:%"))
+            ).scalars()
+        )
+    assert held, "the killed worker held no lease: it was not killed mid-cycle"
+    wait_until(
+        lambda: (
+            count_sources(
+                pg_store, sources.c.last_success_at.is_not(None), sources.c.lease_owner.is_(None)
+            )
+            == SOURCES
+        ),
+        timeout=60,
+    )
+    for process in survivors:
+        process.send_signal(signal.SIGTERM)
+    for process in survivors:
+        assert "stopped" in finish(process, timeout=30)
+    assert_stored_once(pg_store, KILLED_CYCLE)
+    assert_polite(server)
+    fetched = Counter(request.path for request in server.requests)
+    assert len(fetched) == KILLED_CYCLE
+    again = {path for path, times in fetched.items() if times > 1}
+    assert again <= {urlsplit(url).path for url in held}  # only what died in flight, once more
+    assert max(fetched.values()) <= 2
