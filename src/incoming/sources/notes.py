@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from incoming.fetch.schedule import next_check
 from incoming.models import ArticleDraft, SaveCounts
 from incoming.parse import read_notes
 from incoming.sources.prepare import entry_identity, prepare_entries
@@ -44,7 +45,15 @@ def save_notes(
         connection,
         source.id,
         now=now,
-        next_check_at=now + timedelta(seconds=source.interval_seconds),
+        next_check_at=next_check(
+            now,
+            interval=timedelta(seconds=source.interval_seconds),
+            error_count=0,
+            retry_after=None,
+            ttl_seconds=None,
+            max_age=None,
+            spread_key=str(source.id),  # spread like feeds: folders added together part ways
+        ),
     )
     return replace(counts, gone=gone)
 

@@ -171,12 +171,13 @@ def save_feed_fetch(
     """Save a successful fetch: its entries, validators, title, new URL and next check."""
     feed = fetched.feed
     counts = save_drafts(connection, source.id, drafts, now=now, unchanged=unchanged)
+    ttl = feed.ttl_seconds if feed else source.ttl_seconds  # a 304 leaves the hint as it was
     due = next_check(
         now,
         interval=timedelta(seconds=source.interval_seconds),
         error_count=0,
         retry_after=None,
-        ttl_seconds=feed.ttl_seconds if feed else None,
+        ttl_seconds=ttl,
         max_age=fetched.result.max_age,
         spread_key=str(source.id),
     )
@@ -190,6 +191,7 @@ def save_feed_fetch(
         url=fetched.feed_url if fetched.feed_url != source.url else None,
         etag=fetched.result.etag,
         last_modified=fetched.result.last_modified,
+        ttl_seconds=ttl,
     )
     return counts
 

@@ -44,6 +44,8 @@ sources = Table(
     Column("etag", Text),
     Column("last_modified", Text),
     Column("interval_seconds", Integer, nullable=False, server_default="3600"),
+    # The feed's own hint (RSS ttl, sy:updatePeriod/Frequency), kept for checks answered 304.
+    Column("ttl_seconds", Integer),
     Column("next_check_at", UTCDateTime),
     Column("error_count", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),

@@ -26,6 +26,7 @@ class Source:
     etag: str | None
     last_modified: str | None
     interval_seconds: int
+    ttl_seconds: int | None
     next_check_at: datetime | None
     error_count: int
     last_error: str | None
@@ -136,14 +137,16 @@ def record_success(
     url: str | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    ttl_seconds: int | None = None,
 ) -> None:
-    """A fetch or import worked: keep its validators, reset the backoff.
+    """A fetch or import worked: keep its validators and scheduling hint, reset the backoff.
 
     A new title, site URL or feed URL changes what the site shows, and is noted as a change.
     """
     values: dict[str, Any] = {
         "etag": etag,
         "last_modified": last_modified,
+        "ttl_seconds": ttl_seconds,
         "next_check_at": next_check_at,
         "error_count": 0,
         "last_error": None,

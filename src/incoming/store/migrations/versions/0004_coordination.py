@@ -1,4 +1,5 @@
-"""Coordination through the database: a change counter, source leases, worker heartbeats.
+"""Coordination through the database: a change counter, source leases, worker heartbeats;
+and each feed's scheduling hint, kept for the checks it answers with 304.
 
 Revision ID: 0004
 Revises: 0003
@@ -43,6 +44,7 @@ def upgrade() -> None:
         sa.Column("failed", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("new_articles", sa.BigInteger, nullable=False, server_default="0"),
     )
+    op.add_column("sources", sa.Column("ttl_seconds", sa.Integer))
     op.add_column("sources", sa.Column("host", sa.Text))
     op.add_column("sources", sa.Column("lease_owner", sa.Text))
     op.add_column("sources", sa.Column("lease_until", UTCDateTime))
@@ -70,7 +72,7 @@ def _fill_hosts() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_sources_lease_until", "sources")
-    for column in ("lease_until", "lease_owner", "host"):
+    for column in ("lease_until", "lease_owner", "host", "ttl_seconds"):
         op.drop_column("sources", column)
     op.drop_table("workers")
     op.drop_table("changes")
