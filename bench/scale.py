@@ -19,18 +19,16 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.support.databases import fresh_schema
 from tests.support.server import FixtureServer
 
 from bench.corpus import feeds
+from bench.ingest import POSTGRES, add_feeds
 from incoming.store.articles import count_articles
 from incoming.store.engine import open_store
-from incoming.store.sources import add_source
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 INCOMING = str(Path(sys.executable).with_name("incoming"))
 HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
@@ -40,10 +38,7 @@ def run(workers: int, urls: list[str], expected: int, per_host: int) -> float:
     with fresh_schema(POSTGRES, "bench") as database_url:
         store = open_store(database_url)
         try:
-            with store.write() as connection:
-                now = datetime.now(UTC)
-                for url in urls:
-                    add_source(connection, kind="feed", url=url, now=now)
+            add_feeds(store, urls)
             command = [INCOMING, "--database", database_url, "worker", "--once"]
             command += ["--allow-private-addresses", "--no-parse-processes"]
             command += ["--per-host", str(per_host), "--concurrency", "16"]

@@ -16,17 +16,18 @@ from tests.scale.support import INCOMING, finish, free_port, wait_until, worker
 from tests.sources.feeds import RSS_HEADERS, rss
 from tests.support.server import FixtureServer
 
-pytestmark = pytest.mark.postgres
+# PostgreSQL only: coordinating processes is what it is for.
+pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("db_url", ["postgres"], indirect=True)]
 
 TITLE = "Commit seen everywhere"
 
 
 @pytest.fixture
-def two_sites(pg_url: str) -> Iterator[list[str]]:
+def two_sites(db_url: str) -> Iterator[list[str]]:
     ports = [free_port(), free_port()]
     running = [
         subprocess.Popen(
-            [INCOMING, "--database", pg_url, "serve", "--no-refresh", "--port", str(port)],
+            [INCOMING, "--database", db_url, "serve", "--no-refresh", "--port", str(port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -52,13 +53,13 @@ def _answers(base: str) -> bool:
 
 
 def test_a_workers_article_shows_on_both_front_pages_within_a_second(
-    pg_url: str, pg_store: Store, server: FixtureServer, two_sites: list[str]
+    db_url: str, store: Store, server: FixtureServer, two_sites: list[str]
 ) -> None:
     for base in two_sites:  # both have the empty front page cached under the current marker
         assert TITLE not in httpx.get(f"{base}/").text
     items = [("seen-1", TITLE, "<p>From a worker process.</p>")]
     server.route("/live.xml", body=rss(items, title="Live"), headers=RSS_HEADERS)
-    with pg_store.write() as connection:
+    with store.write() as connection:
         add_source(
             connection,
             kind="feed",
@@ -69,7 +70,7 @@ def test_a_workers_article_shows_on_both_front_pages_within_a_second(
     for base in two_sites:  # the new source changed the marker; let both cache the page again
         wait_until(lambda base=base: "Live" in httpx.get(f"{base}/sources").text, timeout=5)
         assert TITLE not in httpx.get(f"{base}/").text
-    finish(worker(pg_url, "--once"))
+    finish(worker(db_url, "--once"))
     committed = time.monotonic()
     for base in two_sites:
         wait_until(lambda base=base: TITLE in httpx.get(f"{base}/").text, timeout=5, every=0.02)

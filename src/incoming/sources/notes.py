@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection
 
-from incoming.fetch.schedule import next_check
+from incoming.fetch.schedule import next_check_after_success
 from incoming.models import ArticleDraft, SaveCounts
 from incoming.parse import read_notes
 from incoming.sources.prepare import entry_identity, prepare_entries
@@ -45,14 +45,9 @@ def save_notes(
         connection,
         source.id,
         now=now,
-        next_check_at=next_check(
-            now,
-            interval=timedelta(seconds=source.interval_seconds),
-            error_count=0,
-            retry_after=None,
-            ttl_seconds=None,
-            max_age=None,
-            spread_key=str(source.id),  # spread like feeds: folders added together part ways
+        # Spread like feeds: folders added together part ways.
+        next_check_at=next_check_after_success(
+            now, interval_seconds=source.interval_seconds, spread_key=str(source.id)
         ),
     )
     return replace(counts, gone=gone)

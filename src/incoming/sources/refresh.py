@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from incoming.errors import FetchError, IncomingError
 from incoming.fetch import Fetcher, FetchSettings
-from incoming.fetch.schedule import next_check
+from incoming.fetch.schedule import next_check, next_check_after_success
 from incoming.models import ArticleDraft, SaveCounts
 from incoming.sources.feeds import FeedFetch
 from incoming.sources.notes import reread_notes, save_notes
@@ -172,14 +172,12 @@ def save_feed_fetch(
     feed = fetched.feed
     counts = save_drafts(connection, source.id, drafts, now=now, unchanged=unchanged)
     ttl = feed.ttl_seconds if feed else source.ttl_seconds  # a 304 leaves the hint as it was
-    due = next_check(
+    due = next_check_after_success(
         now,
-        interval=timedelta(seconds=source.interval_seconds),
-        error_count=0,
-        retry_after=None,
+        interval_seconds=source.interval_seconds,
+        spread_key=str(source.id),
         ttl_seconds=ttl,
         max_age=fetched.result.max_age,
-        spread_key=str(source.id),
     )
     record_success(
         connection,

@@ -83,6 +83,7 @@ class Worker:
         self.name = name or worker_name()
         self.counters = Counters()
         self._cycle_start: datetime | None = None
+        self._claim_batch = max(1, settings.concurrency // 4)
 
     async def run(self, stop: asyncio.Event) -> Counters:
         """Work until `stop` is set (or, with `once`, until the due sources are done)."""
@@ -109,6 +110,8 @@ class Worker:
         try:
             while not stop.is_set():
                 free = self.settings.concurrency - len(in_flight)
+                if in_flight and free < self._claim_batch:
+                    free = 0  # claims are serialized across workers: take a few at a time
                 for source in await asyncio.to_thread(self._claim, free) if free else []:
                     in_flight.add(asyncio.create_task(self._refresh(refresher, source)))
                 if in_flight:
