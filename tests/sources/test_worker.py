@@ -16,8 +16,10 @@ from click.testing import CliRunner
 from incoming.cli import cli
 from incoming.errors import ConfigError
 from incoming.fetch import FetchSettings
+from incoming.sources.refresh import refresh_due
 from incoming.sources.worker import Worker, WorkerSettings
 from incoming.store.engine import Store
+from incoming.store.leases import claim_due
 from incoming.store.sources import add_source, list_sources
 from incoming.store.status import read_status
 from tests.sources.feeds import RSS_HEADERS, rss
@@ -113,3 +115,17 @@ def test_a_second_worker_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
     finally:
         first.terminate()
         assert first.wait(timeout=30) == 0
+
+
+def test_the_sites_own_refresh_leaves_leased_sources_to_their_worker(
+    store: Store, server: FixtureServer
+) -> None:
+    serve_feeds(server, store, 2)
+    now = datetime.now(UTC)
+    with store.write() as connection:
+        [held] = claim_due(
+            connection, owner="w", now=now, lease=timedelta(minutes=1), limit=1, per_host=None
+        )
+    outcomes = asyncio.run(refresh_due(store, PRIVATE))
+    assert len(outcomes) == 1
+    assert held.id not in {outcome.source_id for outcome in outcomes}
