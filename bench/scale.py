@@ -7,7 +7,8 @@ For each worker count: a fresh schema, the same generated feeds (bench/corpus.py
 bilingual entries with formulas and code) served by the fixture HTTP server on 127.0.0.1 under
 several `*.localhost` host names, then that many `incoming worker --once` processes started
 together; timed from their start until the last one exits, startup included. Prints sources
-and articles per second and each count's ratio to one worker. Parsing stays in each worker's
+and articles per second, each count's ratio to one worker, and the CPU seconds the workers
+used (near the wall time times the cores: the run was CPU-bound). Parsing stays in each worker's
 process (--no-parse-processes): the workers are the parallelism measured. On a machine with
 fewer cores than workers, expect the ratio to stop at the core count.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -33,8 +35,14 @@ INCOMING = str(Path(sys.executable).with_name("incoming"))
 HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
 
-def run(workers: int, urls: list[str], expected: int, per_host: int) -> float:
-    """Seconds for `workers` processes to ingest every feed into a fresh schema."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(workers: int, urls: list[str], expected: int, per_host: int) -> tuple[float, float]:
+    """Seconds for `workers` processes to ingest every feed into a fresh schema, and the CPU
+    seconds they used together."""
     with fresh_schema(POSTGRES, "bench") as database_url:
         store = open_store(database_url)
         try:
@@ -42,20 +50,20 @@ def run(workers: int, urls: list[str], expected: int, per_host: int) -> float:
             command = [INCOMING, "--database", database_url, "worker", "--once"]
             command += ["--allow-private-addresses", "--no-parse-processes"]
             command += ["--per-host", str(per_host), "--concurrency", "16"]
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), children_cpu()
             running = [subprocess.Popen(command, stderr=subprocess.PIPE) for _ in range(workers)]
             for process in running:
                 _, errors = process.communicate()
                 if process.returncode:
                     sys.exit(f"a worker failed: {errors.decode(errors='replace')}")
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, children_cpu() - cpu
             with store.read() as connection:
                 stored = count_articles(connection)
         finally:
             store.close()
     if stored != expected:
         sys.exit(f"{workers} workers stored {stored} articles, expected {expected}")
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:
@@ -71,7 +79,7 @@ def main() -> None:
     load = " ".join(f"{figure:.2f}" for figure in os.getloadavg())
     print(f"{args.feeds} feeds x {args.entries} entries over {args.hosts} hosts")
     print(f"{os.cpu_count()} cores, load average before the run {load}")
-    results: list[tuple[int, float]] = []
+    results: list[tuple[int, float, float]] = []
     with FixtureServer() as server:
         for path, body in corpus:
             server.route(path, body=body, headers=HEADERS)
@@ -80,13 +88,16 @@ def main() -> None:
             for n, (path, _) in enumerate(corpus)
         ]
         for workers in args.workers:
-            results.append((workers, run(workers, urls, total, args.per_host)))
+            results.append((workers, *run(workers, urls, total, args.per_host)))
     base = results[0][1]
-    print(f"\n{'workers':>7} {'seconds':>8} {'sources/s':>10} {'articles/s':>11} {'ratio':>6}")
-    for workers, seconds in results:
+    print(
+        f"\n{'workers':>7} {'seconds':>8} {'sources/s':>10} {'articles/s':>11} {'ratio':>6} "
+        f"{'worker CPU s':>12}"
+    )
+    for workers, seconds, cpu in results:
         print(
             f"{workers:>7} {seconds:>8.2f} {args.feeds / seconds:>10.1f} "
-            f"{total / seconds:>11.1f} {base / seconds:>5.2f}x"
+            f"{total / seconds:>11.1f} {base / seconds:>5.2f}x {cpu:>12.1f}"
         )
     print(
         f"reproduce: .venv/bin/python -m bench.scale --feeds {args.feeds} "

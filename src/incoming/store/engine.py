@@ -87,7 +87,7 @@ class Store:
             try:
                 with connection.begin():
                     yield connection
-                    if connection.info[changes.PENDING]:
+                    if connection.info.get(changes.PENDING):
                         changes.bump(connection)
             finally:
                 connection.info.pop(changes.PENDING, None)
