@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import OperationalError
 
 from incoming.cli import cli
 from incoming.errors import ConfigError
 from incoming.fetch import FetchSettings
+from incoming.sources import worker as worker_module
 from incoming.sources.refresh import refresh_due
 from incoming.sources.worker import Worker, WorkerSettings
 from incoming.store.engine import Store
@@ -129,3 +131,22 @@ def test_the_sites_own_refresh_leaves_leased_sources_to_their_worker(
     outcomes = asyncio.run(refresh_due(store, PRIVATE))
     assert len(outcomes) == 1
     assert held.id not in {outcome.source_id for outcome in outcomes}
+
+
+def test_a_database_hiccup_is_survived(
+    store: Store, server: FixtureServer, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    serve_feeds(server, store, 3)
+    real = worker_module.claim_due
+    calls: list[int] = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim_due", flaky)
+    worker = run_once(store, retry_seconds=0.01)
+    assert worker.counters.fetched == 3
+    assert "cannot claim sources" in caplog.text

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from incoming.errors import ConfigError
 from incoming.fetch import FetchSettings
@@ -48,6 +49,7 @@ class WorkerSettings:
     max_sleep_seconds: float = 30.0
     poll_seconds: float = 0.25
     grace_seconds: float = 10.0
+    retry_seconds: float = 5.0  # after the database failed to answer
     parse_processes: bool = True
 
     def __post_init__(self) -> None:
@@ -101,7 +103,10 @@ class Worker:
             heart.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heart
-            await asyncio.to_thread(self._finish)
+            try:
+                await asyncio.to_thread(self._finish)
+            except DBAPIError as exc:  # its leases run out by themselves
+                log.error("cannot sign off (%s)", _first_line(exc))
         return self.counters
 
     async def _loop(self, refresher: Refresher, stop: asyncio.Event) -> None:
@@ -112,7 +117,13 @@ class Worker:
                 free = self.settings.concurrency - len(in_flight)
                 if in_flight and free < self._claim_batch:
                     free = 0  # claims are serialized across workers: take a few at a time
-                for source in await asyncio.to_thread(self._claim, free) if free else []:
+                try:
+                    claimed = await asyncio.to_thread(self._claim, free) if free else []
+                except DBAPIError as exc:  # the database away for a moment: not the end
+                    log.error("cannot claim sources (%s); trying again", _first_line(exc))
+                    await asyncio.wait({stopping}, timeout=self.settings.retry_seconds)
+                    continue
+                for source in claimed:
                     in_flight.add(asyncio.create_task(self._refresh(refresher, source)))
                 if in_flight:
                     done, in_flight = await asyncio.wait(
@@ -123,7 +134,11 @@ class Worker:
                     in_flight.discard(stopping)
                     _check(done - {stopping})
                     continue
-                waiting = await asyncio.to_thread(self._backlog)
+                try:
+                    waiting = await asyncio.to_thread(self._backlog)
+                except DBAPIError as exc:
+                    log.error("cannot read the backlog (%s); trying again", _first_line(exc))
+                    waiting = Backlog(due=1, next_at=None)  # look again soon
                 if waiting.due == 0 and self.settings.once:
                     return
                 await self._sleep(waiting, stopping)
@@ -150,7 +165,10 @@ class Worker:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _refresh(self, refresher: Refresher, source: Source) -> Outcome:
-        outcome = await refresher.refresh(source)
+        try:
+            outcome = await refresher.refresh(source)
+        except DBAPIError as exc:  # not recorded: the lease runs out and the source comes again
+            outcome = Outcome(source.id, source.display_name, error=_first_line(exc))
         counters = self.counters
         self.counters = Counters(
             fetched=counters.fetched + 1,
@@ -204,7 +222,11 @@ class Worker:
             action(connection)
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def _check(done: set[asyncio.Task[Outcome]]) -> None:
-    """Refreshing records failures itself; what escapes (the database gone) ends the worker."""
+    """Refreshing records failures itself; anything else escaping is a bug: it ends the worker."""
     for task in done:
         task.result()
