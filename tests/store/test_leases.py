@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from incoming.store import leases
 from incoming.store.engine import Store
 from incoming.store.leases import (
     backlog,
@@ -92,3 +95,14 @@ def test_sources_not_yet_due_are_left_and_the_backlog_says_when(store: Store) ->
         assert backlog(connection, now=NOW - timedelta(minutes=5)).due == 0
         assert backlog(connection, now=NOW - timedelta(minutes=5)).next_at == NOW
     assert claim(store, "w", now=NOW - timedelta(minutes=5)) == []
+
+
+def test_a_host_with_many_due_sources_does_not_hide_the_others(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(leases, "POOL_MIN", 3)
+    monkeypatch.setattr(leases, "POOL_PER_CLAIM", 1)
+    crowded = add_feeds(store, [f"https://big.example/{n}" for n in range(10)])
+    [other] = add_feeds(store, ["https://small.example/feed"])  # due after all of big's
+    assert claim(store, "a", limit=2) == crowded[:2]
+    assert claim(store, "b", limit=2) == [other]  # big is full: small is seen at once

@@ -37,6 +37,8 @@ from incoming.store.sources import Source
 
 # Any constant works: it names the lock that serializes claims across processes.
 CLAIM_LOCK_ID = 0x1C0_1EA5
+POOL_PER_CLAIM = 50
+POOL_MIN = 1000
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
@@ -92,32 +94,46 @@ def claim_due(
 def _candidates(
     connection: Connection, now: datetime, due_before: datetime, limit: int, per_host: int | None
 ) -> list[int]:
-    """Ids of due, free sources, oldest due first, leaving each host within `per_host` leases."""
-    order = (func.coalesce(sources.c.next_check_at, sources.c.created_at), sources.c.id)
+    """Ids of due, free sources, oldest due first, leaving each host within `per_host` leases.
+
+    Hosts are ranked within the POOL_PER_CLAIM × `limit` sources due first among hosts with a
+    free slot (an index range), so a claim costs the same with a million sources due, and a
+    host with thousands due cannot hide the others: once its slots are taken it is left out.
+    """
+    order = (sources.c.next_check_at, sources.c.id)
+    due = select(sources.c.id, sources.c.host, sources.c.next_check_at).where(_due(now, due_before))
     if per_host is None:
-        query = select(sources.c.id).where(_due(now, due_before)).order_by(*order).limit(limit)
-        return list(connection.execute(query).scalars())
+        return list(connection.execute(due.order_by(*order).limit(limit)).scalars())
     leased = (
         select(sources.c.host, func.count().label("held"))
         .where(sources.c.lease_until > now, sources.c.host.is_not(None))
         .group_by(sources.c.host)
+        .subquery("leased")
+    )
+    full = select(leased.c.host).where(leased.c.held >= per_host)
+    pool = (
+        due.where(or_(sources.c.host.is_(None), sources.c.host.not_in(full)))
+        .order_by(*order)
+        .limit(max(limit * POOL_PER_CLAIM, POOL_MIN))
         .subquery()
     )
-    due = (
-        select(
-            sources.c.id,
-            sources.c.host,
-            order[0].label("due_at"),
-            func.row_number().over(partition_by=sources.c.host, order_by=order).label("rank"),
-        )
-        .where(_due(now, due_before))
-        .subquery()
-    )
+    ranked = select(
+        pool.c.id,
+        pool.c.host,
+        pool.c.next_check_at,
+        func.row_number()
+        .over(partition_by=pool.c.host, order_by=(pool.c.next_check_at, pool.c.id))
+        .label("rank"),
+    ).subquery()
     query = (
-        select(due.c.id)
-        .outerjoin(leased, leased.c.host == due.c.host)
-        .where(or_(due.c.host.is_(None), due.c.rank + func.coalesce(leased.c.held, 0) <= per_host))
-        .order_by(due.c.due_at, due.c.id)
+        select(ranked.c.id)
+        .outerjoin(leased, leased.c.host == ranked.c.host)
+        .where(
+            or_(
+                ranked.c.host.is_(None), ranked.c.rank + func.coalesce(leased.c.held, 0) <= per_host
+            )
+        )
+        .order_by(ranked.c.next_check_at, ranked.c.id)
         .limit(limit)
     )
     return list(connection.execute(query).scalars())
@@ -166,7 +182,7 @@ def backlog(
     due_count = select(func.count()).where(_due(now, due_before or now)).scalar_subquery()
     wake = func.min(
         case(
-            (_free(now), func.coalesce(sources.c.next_check_at, sources.c.created_at)),
+            (_free(now), sources.c.next_check_at),
             else_=sources.c.lease_until,
         )
     )
