@@ -66,7 +66,7 @@ class WorkerSettings:
 
 def worker_name() -> str:
     """Unique across machines and restarts, and readable in `incoming status`."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class Worker:
