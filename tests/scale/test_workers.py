@@ -6,7 +6,9 @@ limit together, and when one is killed the others take its sources once its leas
 
 from __future__ import annotations
 
+import json
 import signal
+import subprocess
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -14,9 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from incoming.store.engine import Store
-from incoming.store.schema import articles, sources, workers
+from incoming.store.schema import articles, sources
 from tests.scale.support import (
     ENTRIES,
+    INCOMING,
     add_feeds,
     count_sources,
     finish,
@@ -69,8 +72,18 @@ def test_three_workers_fetch_each_source_exactly_once(
     assert set(fetched.values()) == {1}
     assert_stored_once(store)
     assert_polite(server)
-    with store.read() as connection:
-        done = [row.fetched for row in connection.execute(select(workers))]
+    report = json.loads(
+        subprocess.run(
+            [INCOMING, "--database", db_url, "status", "--json"],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+    )
+    assert (report["sources"], report["due"], report["leased"]) == (SOURCES, 0, [])
+    assert report["ingested_last_hour"] == SOURCES * ENTRIES
+    done = [row["fetched"] for row in report["workers"]]
+    assert len(done) == 3
     assert sum(done) == SOURCES
     assert sum(count > 0 for count in done) >= 2  # they shared the work
 
