@@ -8,7 +8,8 @@ after `lease_until` its sources are free again and another worker claims them.
 Per-host politeness across processes: a claim takes a source only while fewer than `per_host`
 unexpired leases exist for its host, counting every worker's. Since each leased source makes
 one request at a time, no host sees more than `per_host` requests at once from all workers
-together (a redirect to another host is counted against the host first asked, not that one). For that count to hold, claims are serialized (a transaction-scoped advisory lock on
+together (a redirect to another host is counted against the host first asked, not that
+one). For that count to hold, claims are serialized (a transaction-scoped advisory lock on
 PostgreSQL; SQLite serializes every write anyway); they take milliseconds, while fetching,
 parsing and saving run in parallel. Candidate rows are locked `FOR UPDATE SKIP LOCKED`, so a
 claim never waits for a source that is being written.
