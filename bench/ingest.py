@@ -37,7 +37,7 @@ from bench.corpus import feeds
 from incoming.fetch import FetchSettings
 from incoming.sources import service
 from incoming.store.articles import count_articles
-from incoming.store.engine import open_store
+from incoming.store.engine import Store, open_store
 from incoming.store.sources import add_source
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -60,14 +60,18 @@ def timed(work: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
+def add_feeds(store: Store, urls: list[str]) -> None:
+    with store.write() as connection:
+        now = datetime.now(UTC)
+        for url in urls:
+            add_source(connection, kind="feed", url=url, now=now)
+
+
 def incoming_run(database_url: str, urls: list[str], expected: int) -> IncomingRun:
     """Fetch every feed twice through the whole pipeline; exits if anything went wrong."""
     store = open_store(database_url)
     try:
-        with store.write() as connection:
-            now = datetime.now(UTC)
-            for url in urls:
-                add_source(connection, kind="feed", url=url, now=now)
+        add_feeds(store, urls)
         outcomes: list[Any] = []
 
         def fetch() -> None:

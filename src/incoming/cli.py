@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from incoming import worker_cli
 from incoming.admin_cli import admin_group
 from incoming.cli_support import allow_private_option, database_option, opened_store
 from incoming.derive import normalize_topic
@@ -394,7 +395,7 @@ def serve(
 
 
 cli.add_command(admin_group())
-for command in ops_commands():
+for command in (*ops_commands(), *worker_cli.COMMANDS):
     cli.add_command(command)
 
 

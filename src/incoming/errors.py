@@ -60,3 +60,7 @@ class SourceExistsError(SourceError, ValueError):
 
 class BadURLError(SourceError, ValueError):
     """A URL that cannot be parsed: no host, an unclosed IPv6 bracket, a port that is no number."""
+
+
+class AlreadyRunningError(IncomingError, RuntimeError):
+    """Another process holds what only one may hold (the one worker of a SQLite database)."""

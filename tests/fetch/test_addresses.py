@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 
 import pytest
@@ -167,4 +168,14 @@ def test_urls_with_credentials_are_refused_without_showing_them(
         f"http://***@127.0.0.1:{server.port}/feed.xml: "
         "URLs with credentials (user:password@) are refused"
     )
+    assert server.requests == []
+
+
+def test_names_under_localhost_are_loopback_and_refused_by_default(
+    server: FixtureServer,
+) -> None:
+    assert asyncio.run(network.system_resolver("Feed7.LOCALHOST.", 80)) == ["127.0.0.1", "::1"]
+    server.route("/feed.xml", body=b"<rss/>")
+    with pytest.raises(BlockedAddressError, match=r"127\.0\.0\.1 is a loopback address"):
+        fetch(server.url("/feed.xml", host="feed7.localhost"), DEFAULT)
     assert server.requests == []

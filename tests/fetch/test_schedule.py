@@ -114,3 +114,11 @@ def test_ten_thousand_sources_do_not_come_due_together() -> None:
 def test_nonsense_input_is_refused(inputs: dict) -> None:
     with pytest.raises(ValueError, match="positive interval"):
         delay(**inputs)
+
+
+def test_after_success_is_next_check_without_errors() -> None:
+    from incoming.fetch.schedule import next_check_after_success
+
+    assert next_check_after_success(
+        NOW, interval_seconds=3600, spread_key="s", ttl_seconds=7200, max_age=60
+    ) == NOW + delay(ttl_seconds=7200, max_age=60, spread_key="s")

@@ -23,8 +23,18 @@ Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 """Turns (host name, port) into IP address strings; tests substitute their own."""
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
 async def system_resolver(host: str, port: int) -> list[str]:
-    """Addresses of `host` from the operating system's resolver, in its preferred order."""
+    """Addresses of `host` from the operating system's resolver, in its preferred order.
+
+    `localhost` and names under it are loopback without asking (RFC 6761, section 6.3), as
+    resolvers often do and glibc does not; they are refused like any loopback address unless
+    private addresses are allowed.
+    """
+    if host.lower().rstrip(".") == "localhost" or host.lower().rstrip(".").endswith(".localhost"):
+        return list(LOOPBACK)
     infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in infos))
 

@@ -61,3 +61,23 @@ def next_check(
         asked = max(interval.total_seconds(), ttl_seconds or 0, max_age or 0)
         delay = timedelta(seconds=min(asked, max(interval, MAX_INTERVAL).total_seconds()))
     return now + max(delay * spread_factor(spread_key), _honoured_retry_after(retry_after))
+
+
+def next_check_after_success(
+    now: datetime,
+    *,
+    interval_seconds: int,
+    spread_key: str,
+    ttl_seconds: int | None = None,
+    max_age: int | None = None,
+) -> datetime:
+    """`next_check` for a check that worked: the interval, or the source's longer hints."""
+    return next_check(
+        now,
+        interval=timedelta(seconds=interval_seconds),
+        error_count=0,
+        retry_after=None,
+        ttl_seconds=ttl_seconds,
+        max_age=max_age,
+        spread_key=spread_key,
+    )

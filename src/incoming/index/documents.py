@@ -21,6 +21,7 @@ from incoming.index.schema import (
     search_documents,
 )
 from incoming.index.tokens import distinct_chars, fold, word_tokens
+from incoming.store.changes import note_change
 from incoming.store.engine import Store
 from incoming.store.schema import articles
 
@@ -111,4 +112,5 @@ def reindex(store: Store) -> int:
         count = fill_documents(connection)
         if connection.dialect.name == "sqlite":
             create_sqlite_index(connection)
+        note_change(connection)  # search pages are cached by the change counter too
         return count

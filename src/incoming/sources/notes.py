@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection
 
+from incoming.fetch.schedule import next_check_after_success
 from incoming.models import ArticleDraft, SaveCounts
 from incoming.parse import read_notes
 from incoming.sources.prepare import entry_identity, prepare_entries
 from incoming.store.articles import mark_gone, save_drafts, stored_hashes
 from incoming.store.engine import Store
-from incoming.store.sources import Source, lock_source, record_success
+from incoming.store.sources import Source, record_success
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +45,16 @@ def save_notes(
         connection,
         source.id,
         now=now,
-        next_check_at=now + timedelta(seconds=source.interval_seconds),
+        # Spread like feeds: folders added together part ways.
+        next_check_at=next_check_after_success(
+            now, interval_seconds=source.interval_seconds, spread_key=str(source.id)
+        ),
     )
     return replace(counts, gone=gone)
 
 
-def import_notes(store: Store, source: Source, *, now: datetime) -> SaveCounts:
-    """Re-import a stored notes source: unchanged notes are not cleaned again."""
-    folder = Path(source.url)
+def reread_notes(store: Store, source: Source) -> NotesRead:
+    """Read a stored notes source again: unchanged notes are not cleaned again."""
     with store.read() as connection:
         stored = stored_hashes(connection, source.id)
-    read = read_notes_folder(folder, topic=source.topic, stored=stored)
-    with store.write() as connection:
-        lock_source(connection, source.id)
-        return save_notes(connection, source, read, now=now)
+    return read_notes_folder(Path(source.url), topic=source.topic, stored=stored)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,14 +19,15 @@ from sqlalchemy import Connection
 
 from incoming.errors import FetchError, IncomingError
 from incoming.fetch import Fetcher, FetchSettings
-from incoming.fetch.schedule import next_check
+from incoming.fetch.schedule import next_check, next_check_after_success
 from incoming.metrics import record_fetch
 from incoming.models import ArticleDraft, SaveCounts
 from incoming.sources.feeds import FeedFetch
-from incoming.sources.notes import import_notes
+from incoming.sources.notes import reread_notes, save_notes
 from incoming.sources.prepare import parse_and_prepare
 from incoming.store.articles import save_drafts, stored_hashes
 from incoming.store.engine import Store
+from incoming.store.leases import release_lease
 from incoming.store.sources import Source, list_sources, lock_source, record_failure, record_success
 
 log = logging.getLogger(__name__)
@@ -62,17 +64,36 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class _Refresher:
-    """One refresh run: a fetcher shared by all sources and a single writer thread."""
+class Refresher:
+    """A fetcher shared by many sources, a single writer thread, and optionally a lease owner.
 
-    def __init__(self, store: Store, fetcher: Fetcher, cpu: Executor | None) -> None:
+    With `lease_owner`, the transaction recording each source's outcome also clears that
+    worker's lease on it, if the worker still holds it (store/leases.py).
+    """
+
+    def __init__(
+        self, store: Store, fetcher: Fetcher, cpu: Executor | None, lease_owner: str | None = None
+    ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.cpu = cpu  # parsing and cleaning; None: the event loop's default threads
+        self.lease_owner = lease_owner
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incoming-writer")
 
-    async def _write(self, call: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.writer, call)
+    async def _record(self, source: Source, write: Callable[[Connection], T]) -> T:
+        """Run `write` in one transaction with the source locked, on the writer thread."""
+
+        def run() -> T:
+            with self.store.write() as connection:
+                lock_source(connection, source.id)
+                result = write(connection)
+                if self.lease_owner is not None and not release_lease(
+                    connection, source.id, self.lease_owner
+                ):
+                    log.warning("lost the lease on %s before recording it", source.url)
+                return result
+
+        return await asyncio.get_running_loop().run_in_executor(self.writer, run)
 
     async def refresh(self, source: Source) -> Outcome:
         """Refresh one source, then count it and log it (here, so every caller does)."""
@@ -98,9 +119,13 @@ class _Refresher:
         return outcome
 
     async def _refresh(self, source: Source) -> Outcome:
+        """Fetch (or re-read) one source and record the outcome; never raises for the source."""
         try:
             if source.kind == "notes":
-                counts = await self._write(lambda: import_notes(self.store, source, now=utcnow()))
+                read = await asyncio.to_thread(reread_notes, self.store, source)
+                counts = await self._record(
+                    source, lambda connection: save_notes(connection, source, read, now=utcnow())
+                )
                 return Outcome(source.id, source.display_name, counts)
             return await self._refresh_feed(source)
         except IncomingError as exc:
@@ -131,20 +156,17 @@ class _Refresher:
             result, prepared.feed if prepared else None, result.permanent_url or source.url
         )
         now = utcnow()
-
-        def write() -> SaveCounts:
-            with self.store.write() as connection:
-                lock_source(connection, source.id)
-                return save_feed_fetch(
-                    connection,
-                    source,
-                    fetched,
-                    prepared.drafts if prepared else [],
-                    prepared.unchanged if prepared else [],
-                    now=now,
-                )
-
-        counts = await self._write(write)
+        counts = await self._record(
+            source,
+            lambda connection: save_feed_fetch(
+                connection,
+                source,
+                fetched,
+                prepared.drafts if prepared else [],
+                prepared.unchanged if prepared else [],
+                now=now,
+            ),
+        )
         return Outcome(source.id, source.display_name, counts, not_modified=prepared is None)
 
     def _stored_hashes(self, source_id: int) -> dict[str, str]:
@@ -164,11 +186,12 @@ class _Refresher:
             spread_key=str(source.id),
         )
 
-        def write() -> None:
-            with self.store.write() as connection:
-                record_failure(connection, source.id, now=now, next_check_at=due, error=message)
-
-        await self._write(write)
+        await self._record(
+            source,
+            lambda connection: record_failure(
+                connection, source.id, now=now, next_check_at=due, error=message
+            ),
+        )
         return Outcome(source.id, source.display_name, error=message)
 
 
@@ -184,14 +207,13 @@ def save_feed_fetch(
     """Save a successful fetch: its entries, validators, title, new URL and next check."""
     feed = fetched.feed
     counts = save_drafts(connection, source.id, drafts, now=now, unchanged=unchanged)
-    due = next_check(
+    ttl = feed.ttl_seconds if feed else source.ttl_seconds  # a 304 leaves the hint as it was
+    due = next_check_after_success(
         now,
-        interval=timedelta(seconds=source.interval_seconds),
-        error_count=0,
-        retry_after=None,
-        ttl_seconds=feed.ttl_seconds if feed else None,
-        max_age=fetched.result.max_age,
+        interval_seconds=source.interval_seconds,
         spread_key=str(source.id),
+        ttl_seconds=ttl,
+        max_age=fetched.result.max_age,
     )
     record_success(
         connection,
@@ -203,8 +225,13 @@ def save_feed_fetch(
         url=fetched.feed_url if fetched.feed_url != source.url else None,
         etag=fetched.result.etag,
         last_modified=fetched.result.last_modified,
+        ttl_seconds=ttl,
     )
     return counts
+
+
+def _leased(source: Source) -> bool:
+    return source.lease_until is not None and source.lease_until > utcnow()
 
 
 # Below this many feeds, starting worker processes costs more than it saves.
@@ -220,6 +247,21 @@ def _cpu_pool(feeds: int) -> Executor | None:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
 
 
+@contextlib.asynccontextmanager
+async def refreshing(
+    store: Store, settings: FetchSettings, *, feeds: int, lease_owner: str | None = None
+) -> AsyncIterator[Refresher]:
+    """A Refresher for about `feeds` feeds at once; its threads and processes end with it."""
+    async with Fetcher(settings) as fetcher:
+        refresher = Refresher(store, fetcher, _cpu_pool(feeds), lease_owner)
+        try:
+            yield refresher
+        finally:
+            refresher.writer.shutdown(wait=True)
+            if refresher.cpu is not None:
+                refresher.cpu.shutdown(wait=True, cancel_futures=True)
+
+
 async def refresh_sources(
     store: Store,
     sources: Sequence[Source],
@@ -229,23 +271,20 @@ async def refresh_sources(
 ) -> list[Outcome]:
     """Refresh every source given; failures are recorded on their source, never raised."""
     outcomes: list[Outcome] = []
-    async with Fetcher(settings) as fetcher:
-        refresher = _Refresher(store, fetcher, _cpu_pool(sum(s.kind == "feed" for s in sources)))
-        try:
-            for finished in asyncio.as_completed([refresher.refresh(s) for s in sources]):
-                outcome = await finished
-                outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
-        finally:
-            refresher.writer.shutdown(wait=True)
-            if refresher.cpu is not None:
-                refresher.cpu.shutdown(wait=True, cancel_futures=True)
+    async with refreshing(
+        store, settings, feeds=sum(s.kind == "feed" for s in sources)
+    ) as refresher:
+        for finished in asyncio.as_completed([refresher.refresh(s) for s in sources]):
+            outcome = await finished
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
     return outcomes
 
 
 async def refresh_due(store: Store, settings: FetchSettings) -> list[Outcome]:
-    """Refresh the sources whose next check has come (the site's background refresh)."""
+    """Refresh the sources whose next check has come and no worker is fetching (the site's
+    background refresh; with `incoming worker` running, serve with --no-refresh instead)."""
     with store.read() as connection:
-        due = list_sources(connection, due_before=utcnow())
+        due = [s for s in list_sources(connection, due_before=utcnow()) if not _leased(s)]
     return await refresh_sources(store, due, settings=settings) if due else []

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, s
 
 from incoming.index.documents import index_articles
 from incoming.models import ArticleDraft, SaveCounts
+from incoming.store.changes import note_change
 from incoming.store.schema import article_topics, articles, sources, topics
 from incoming.store.topics import ensure_topics
 
@@ -178,6 +179,8 @@ def save_drafts(
         )
     if revived:
         connection.execute(update(articles).where(articles.c.id.in_(revived)).values(gone=False))
+    if new_rows or changed_rows or revived:
+        note_change(connection)
     _replace_topics(connection, {ids[identity]: pair for identity, pair in topic_rows.items()})
     index_articles(
         connection,
@@ -221,6 +224,8 @@ def mark_gone(connection: Connection, source_id: int, present: Iterable[str]) ->
             .where(articles.c.id.in_(missing[start : start + LOOKUP_CHUNK]))
             .values(gone=True)
         )
+    if missing:
+        note_change(connection)
     return len(missing)
 
 

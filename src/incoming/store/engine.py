@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from incoming.errors import ConfigError, StoreUnavailableError
+from incoming.store import changes
 
 DEFAULT_DATABASE_URL = "sqlite:///incoming.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -84,10 +85,18 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
+        """A write transaction; if it changed what the site shows, the change counter is bumped
+        last, just before it commits (see store/changes.py)."""
         with self.engine.connect() as connection:
             connection = connection.execution_options(incoming_write=True)
-            with connection.begin():
-                yield connection
+            connection.info[changes.PENDING] = False
+            try:
+                with connection.begin():
+                    yield connection
+                    if connection.info.get(changes.PENDING):
+                        changes.bump(connection)
+            finally:
+                connection.info.pop(changes.PENDING, None)
 
     def close(self) -> None:
         self.engine.dispose()

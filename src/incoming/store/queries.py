@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, literal, select, tuple_
 
 from incoming.store.articles import Article
-from incoming.store.schema import article_topics, articles, sources, topics
+from incoming.store.schema import article_topics, articles, changes, sources, topics
 from incoming.store.sources import Source
 from incoming.store.types import UTCDateTime
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,50 +62,31 @@ class TopicSummary:
 
 @dataclass(frozen=True, slots=True)
 class ChangeMarker:
-    """What changes whenever anything the site shows changes; read with index lookups only.
+    """What changes whenever anything the site shows changes: the change counter's one row.
 
-    Every write of articles goes with a fetch of their source (`last_checked_at`); new and
-    moved articles change the newest id or time; removing a source changes the count.
+    Every writer bumps it in the transaction that changes articles, sources or topics
+    (store/changes.py), so any process reading it sees any other process's commits.
     """
 
-    newest_article_id: int
-    newest_update: datetime | None
-    source_count: int
-    newest_source_id: int
-    last_checked: datetime | None
+    version: int
+    changed_at: datetime
 
     @property
     def token(self) -> str:
-        return "-".join(
-            str(part)
-            for part in (
-                self.newest_article_id,
-                _timestamp(self.newest_update),
-                self.source_count,
-                self.newest_source_id,
-                _timestamp(self.last_checked),
-            )
-        )
+        # The time too: a database made anew starts counting again, and must not match.
+        return f"{self.version}-{self.changed_at.timestamp():.6f}"
 
     @property
     def modified(self) -> datetime:
-        """The latest time anything changed, as far as the store says (for Last-Modified)."""
-        return max(self.newest_update or EPOCH, self.last_checked or EPOCH)
-
-
-def _timestamp(moment: datetime | None) -> str:
-    return "0" if moment is None else f"{moment.timestamp():.6f}"
+        """When anything the site shows last changed (for Last-Modified)."""
+        return self.changed_at
 
 
 def change_marker(connection: Connection) -> ChangeMarker:
-    query = select(
-        select(func.coalesce(func.max(articles.c.id), 0)).scalar_subquery(),
-        select(func.max(articles.c.updated)).scalar_subquery(),
-        select(func.count()).select_from(sources).scalar_subquery(),
-        select(func.coalesce(func.max(sources.c.id), 0)).scalar_subquery(),
-        select(func.max(sources.c.last_checked_at)).scalar_subquery(),
-    )
-    return ChangeMarker(*connection.execute(query).one())
+    row = connection.execute(
+        select(changes.c.version, changes.c.changed_at).where(changes.c.id == 1)
+    ).one()
+    return ChangeMarker(*row)
 
 
 def _ids_in(scope: Scope) -> Select[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -43,6 +44,8 @@ sources = Table(
     Column("etag", Text),
     Column("last_modified", Text),
     Column("interval_seconds", Integer, nullable=False, server_default="3600"),
+    # The feed's own hint (RSS ttl, sy:updatePeriod/Frequency), kept for checks answered 304.
+    Column("ttl_seconds", Integer),
     Column("next_check_at", UTCDateTime),
     Column("error_count", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
@@ -50,7 +53,13 @@ sources = Table(
     Column("last_checked_at", UTCDateTime),
     Column("last_success_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    # The host name fetched (None for notes): per-host limits across workers count by it.
+    Column("host", Text),
+    # Which worker is fetching the source, and until when its claim holds (store/leases.py).
+    Column("lease_owner", Text),
+    Column("lease_until", UTCDateTime),
     Index(None, "next_check_at"),
+    Index(None, "lease_until"),
 )
 
 articles = Table(
@@ -95,4 +104,28 @@ article_topics = Table(
     # Copied from articles.updated so a topic's latest-updates page is one index range.
     Column("updated", UTCDateTime, nullable=False),
     Index("ix_article_topics_topic_latest", "topic_id", "updated", "article_id"),
+)
+
+# One row, bumped by every write transaction that changes what the site shows: web processes
+# compare its version to know when their cached pages are stale (store/changes.py).
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    CheckConstraint("id = 1", name="ck_changes_single_row"),
+)
+
+# The fetch workers: heartbeats and counters, for `incoming status` (store/workers.py).
+workers = Table(
+    "workers",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
+    Column("stopped_at", UTCDateTime),
+    Column("fetched", BigInteger, nullable=False, server_default="0"),
+    Column("failed", BigInteger, nullable=False, server_default="0"),
+    Column("new_articles", BigInteger, nullable=False, server_default="0"),
 )

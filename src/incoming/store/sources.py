@@ -10,6 +10,8 @@ from sqlalchemy import ColumnElement, Connection, Row, delete, func, insert, sel
 from sqlalchemy.exc import IntegrityError
 
 from incoming.errors import SourceExistsError, SourceNotFoundError
+from incoming.store.changes import note_change
+from incoming.store.hosts import url_host
 from incoming.store.schema import articles, sources
 
 
@@ -24,6 +26,7 @@ class Source:
     etag: str | None
     last_modified: str | None
     interval_seconds: int
+    ttl_seconds: int | None
     next_check_at: datetime | None
     error_count: int
     last_error: str | None
@@ -31,6 +34,9 @@ class Source:
     last_checked_at: datetime | None
     last_success_at: datetime | None
     created_at: datetime
+    host: str | None
+    lease_owner: str | None
+    lease_until: datetime | None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Source:
@@ -65,11 +71,13 @@ def add_source(
                     topic=topic,
                     created_at=now,
                     next_check_at=now,
+                    host=url_host(url) if kind == "feed" else None,
                 )
                 .returning(*sources.c)
             ).one()
     except IntegrityError as exc:
         raise SourceExistsError(f"{url} is already a source") from exc
+    note_change(connection)
     return Source.from_row(row)
 
 
@@ -114,12 +122,16 @@ def remove_source(connection: Connection, source_id: int) -> int:
     ).scalar_one()
     connection.execute(delete(articles).where(articles.c.source_id == source_id))
     connection.execute(delete(sources).where(sources.c.id == source_id))
+    note_change(connection)
     return removed
 
 
 def lock_source(connection: Connection, source_id: int) -> None:
     """Serialize writers of one source: a row lock on PostgreSQL; SQLite's writes are serial."""
     connection.execute(select(sources.c.id).where(sources.c.id == source_id).with_for_update())
+
+
+_SHOWN = ("title", "site_url", "url")  # what record_success may change that pages show
 
 
 def record_success(
@@ -133,11 +145,16 @@ def record_success(
     url: str | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    ttl_seconds: int | None = None,
 ) -> None:
-    """A fetch or import worked: keep its validators, reset the backoff."""
+    """A fetch or import worked: keep its validators and scheduling hint, reset the backoff.
+
+    A new title, site URL or feed URL changes what the site shows, and is noted as a change.
+    """
     values: dict[str, Any] = {
         "etag": etag,
         "last_modified": last_modified,
+        "ttl_seconds": ttl_seconds,
         "next_check_at": next_check_at,
         "error_count": 0,
         "last_error": None,
@@ -151,6 +168,12 @@ def record_success(
         values["site_url"] = site_url
     if url and connection.execute(select(sources.c.id).where(sources.c.url == url)).first() is None:
         values["url"] = url  # a permanent redirect; kept only if no other source has that URL
+        values["host"] = url_host(url)
+    shown = [sources.c[name] for name in _SHOWN if name in values]
+    if shown:
+        before = connection.execute(select(*shown).where(sources.c.id == source_id)).first()
+        if before is not None and tuple(before) != tuple(values[c.name] for c in shown):
+            note_change(connection)
     connection.execute(update(sources).where(sources.c.id == source_id).values(**values))
 
 

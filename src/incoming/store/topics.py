@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from incoming.store.changes import note_change
 from incoming.store.schema import topics
 
 
@@ -24,5 +25,6 @@ def ensure_topics(connection: Connection, pairs: Iterable[tuple[str, str]]) -> d
     if missing:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         connection.execute(dialect.insert(topics).on_conflict_do_nothing(), missing)
+        note_change(connection)
         found = dict(connection.execute(query).all())
     return found
