@@ -216,8 +216,9 @@ def import_opml(ctx: click.Context, file: Path) -> None:
         raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
     with opened_store(ctx) as store:
         report = service.import_opml(store, data)
+    refused = f", {len(report.refused)} refused (not http(s) URLs)" if report.refused else ""
     click.echo(
-        f"added {len(report.added)} sources, {len(report.skipped)} already present; "
+        f"added {len(report.added)} sources, {len(report.skipped)} already present{refused}; "
         "run `incoming fetch` to read them"
     )
 
