@@ -52,6 +52,11 @@ def resolve_url(
     return resolved
 
 
+def disguises_scheme(url: str) -> bool:
+    """Whether url looks relative but spells a scheme once invisible characters are gone."""
+    return not urlsplit(url).scheme and _hides_scheme(url, WEB_SCHEMES)
+
+
 def _hides_scheme(url: str, schemes: frozenset[str]) -> bool:
     match = _HIDDEN_SCHEME.search(_INVISIBLE.sub("", unquote(url)).lower())
     return match is not None and match.group(1) not in schemes

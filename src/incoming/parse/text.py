@@ -8,6 +8,8 @@ import time
 from datetime import UTC, date, datetime
 from urllib.parse import urljoin, urlsplit
 
+from incoming.clean.urls import disguises_scheme
+
 # Only things shaped like tags or comments: "a < b" and "x<y" in a title must survive.
 _TAG = re.compile(r"<!--.*?-->|<!\[CDATA\[|\]\]>|</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 _WHITESPACE = re.compile(r"\s+")
@@ -76,10 +78,16 @@ def optional_text(value: object) -> str | None:
 def web_url(base: str, value: object) -> str | None:
     """`value` resolved against `base` when that gives an http(s) URL, else None.
 
-    Drops `urn:` ids that feedparser offers as links, and `javascript:` and the like.
+    Drops `urn:` ids that feedparser offers as links, and `javascript:` and the like, also
+    disguised as a relative URL by invisible characters or percent-encoding.
     """
     text = optional_text(value)
     if not text:
         return None
-    url = urljoin(base, text)
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    try:
+        if disguises_scheme(text):
+            return None
+        url = urljoin(base, text)
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:  # e.g. a broken IPv6 host
+        return None
