@@ -14,7 +14,9 @@ import asyncio
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -24,15 +26,17 @@ import pytest
 from incoming.fetch import FetchSettings
 from incoming.publish.settings import SiteSettings
 from incoming.sources import service
-from incoming.store.articles import Article, latest_articles
+from incoming.sources.prepare import make_draft
+from incoming.store.articles import Article, latest_articles, save_drafts
 from incoming.store.engine import Store, open_store
+from incoming.store.queries import ALL, page_ids
 from incoming.store.sources import list_sources
 from tests.clean.inert import active_content
 from tests.clean.test_corpus import payloads
 from tests.conftest import CORPUS
 from tests.hostile.feeds import hostile_json_feed, hostile_opml, hostile_rss
 from tests.hostile.vectors import URL_VECTORS, VECTORS
-from tests.publish.support import site_client
+from tests.publish.support import entry, seed, site_client
 from tests.support.browser import Watched, chromium, live_site, open_tab
 from tests.support.databases import require
 from tests.support.server import FixtureServer
@@ -155,13 +159,14 @@ def _site_paths(attacked: Attacked) -> list[str]:
     pages = -(-len(attacked.articles) // SETTINGS.page_size)
     return [
         *(f"/page/{n}" if n > 1 else "/" for n in range(1, pages + 1)),
-        *(f"/a/{article.id}" for article in attacked.articles),
+        *(f"/a/{article.id}" for article in attacked.articles[::4]),
+        *(f"/a/{article.id}" for article in _batches_of(attacked)),
         "/sources",
         "/topics",
         *(f"/source/{source.id}" for source in sources),
         *(f"/source/{source.id}/feed.atom" for source in sources),
-        *(f"/topic/{quote(slug)}" for slug in topics[:40]),
-        *(f"/search?q={quote(vector)}" for vector in VECTORS[::5]),
+        *(f"/topic/{quote(slug)}" for slug in topics[:: max(1, len(topics) // 12)]),
+        *(f"/search?q={quote(vector)}" for vector in VECTORS[::10]),
         "/search?q=alert",
         "/search?q=script",
         "/feed.atom",
@@ -196,13 +201,17 @@ def test_every_rendered_page_is_inert(attacked: Attacked) -> None:
     assert asyncio.run(render_all()) == []
 
 
-def _browser_paths(attacked: Attacked) -> list[str]:
+def _batches_of(attacked: Attacked) -> list[Article]:
     batches = [a for a in attacked.articles if (a.guid or "").startswith("batch-")]
     assert len(batches) == -(-len(attacked.vectors) // BATCH)
-    everything = _site_paths(attacked)
+    return batches
+
+
+def _browser_paths(attacked: Attacked) -> list[str]:
+    """Every page but single articles: batch articles hold every vector, BATCH a page."""
     return [
-        *(path for path in everything if not path.startswith("/a/")),
-        *(f"/a/{article.id}" for article in batches),
+        *(path for path in _site_paths(attacked) if not path.startswith("/a/")),
+        *(f"/a/{article.id}" for article in _batches_of(attacked)),
     ]
 
 
@@ -222,3 +231,22 @@ def test_no_vector_runs_or_trips_the_csp_in_chromium(attacked: Attacked) -> None
                 trouble[path] = tab.problems[:]
         tab.page.context.close()
     assert trouble == {}
+
+
+@pytest.mark.browser
+def test_the_watch_sees_a_vector_the_sanitizer_would_have_missed(tmp_path: Path) -> None:
+    """The control: markup stored unsanitized (bypassing clean) is caught by the CSP watch."""
+    store = open_store(f"sqlite:///{tmp_path / 'raw.db'}")
+    seeded = seed(store, count=2)
+    draft = make_draft(entry(99), source_topic=None, content_hash="raw")
+    raw = replace(draft, content_html="<img src=x onerror=alert(1)><script>alert(2)</script>")
+    with store.write() as connection:
+        save_drafts(connection, seeded.feed_source, [raw], now=datetime.now(UTC))
+        [article_id] = page_ids(connection, ALL, limit=1)
+    with live_site(store, SETTINGS) as url, chromium() as browser:
+        tab = open_tab(browser)
+        tab.page.goto(f"{url}/a/{article_id}", wait_until="load")
+        violations = tab.violations()
+        tab.page.context.close()
+    store.close()
+    assert any(v.startswith("script-src") for v in violations), violations
