@@ -253,3 +253,19 @@ def test_large_feed_parses_in_linear_time():
     assert feed.entries[-1].title == "第3999篇"
     # Four times the entries: linear is ~4x; quadratic would be ~16x.
     assert large_seconds < small_seconds * 8 + 0.5
+
+
+def test_entities_declared_on_one_line_are_not_expanded():
+    """feedparser drops only declarations that start a line: this bomb used to take seconds."""
+    laughs = "".join(
+        f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' if n else '<!ENTITY l0 "lol">' for n in range(10)
+    )
+    body = (
+        f"<?xml version='1.0'?><!DOCTYPE rss [{laughs}<!ENTITY nbsp '&#160;'>]><rss version='2.0'>"
+        "<channel><title>t</title><item><guid>1</guid><title>a&nbsp;b &l9;</title></item>"
+        "</channel></rss>"
+    ).encode()
+    started = time.perf_counter()
+    [item] = parse_feed(body, url="https://a.example/feed").entries
+    assert time.perf_counter() - started < 0.5
+    assert item.title == "a b &l9;"  # the declared character kept (a space in a title)

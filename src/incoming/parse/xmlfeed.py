@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin
@@ -22,6 +23,15 @@ from incoming.parse.text import (
 
 # Already decoded and re-encoded: feedparser must neither guess nor re-decode.
 _UTF8_XML_HEADERS = {"content-type": "application/xml; charset=utf-8"}
+# feedparser drops entity declarations only where they start a line, so a DTD on one line
+# reaches expat, which expands a billion laughs for seconds before its limit stops it.
+_DOCTYPE_START = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
+_DOCTYPE = re.compile(r"<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+_ELEMENT_START = re.compile(r"<[A-Za-z_]")
+# `<!ENTITY nbsp "&#160;">`: one character each, no amplification; real feeds declare these.
+_CHARACTER_ENTITY = re.compile(
+    r"""<!ENTITY\s+[A-Za-z_][\w.-]*\s+(["'])&#(?:x[0-9A-Fa-f]{1,6}|[0-9]{1,7});\1\s*>"""
+)
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _SYNDICATION_PERIODS = {
     "hourly": 3600,
@@ -39,7 +49,7 @@ def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
     each entry's `base_url` is the content's xml:base, else the entry link, else `url`.
     """
     result = feedparser.parse(
-        io.BytesIO(as_utf8_xml(text)),
+        io.BytesIO(as_utf8_xml(without_doctype(text))),
         response_headers=_UTF8_XML_HEADERS,
         sanitize_html=False,
         resolve_relative_uris=False,
@@ -64,6 +74,21 @@ def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
         ttl_seconds=_ttl_seconds(feed),
         warnings=tuple(warnings),
     )
+
+
+def without_doctype(text: str) -> str:
+    """The document without its DOCTYPE: no external DTD, no entity to expand, except
+    declarations of single characters. An unreadable DOCTYPE is cut open: the document then
+    fails as XML and feedparser's forgiving parser, which expands no entity, reads it."""
+    start = _DOCTYPE_START.search(text)
+    if start is None or _ELEMENT_START.search(text, 0, start.start()):
+        return text
+    doctype = _DOCTYPE.match(text, start.start())
+    if doctype is None:
+        return text[: start.start()] + text[start.end() :]
+    kept = "".join(match.group() for match in _CHARACTER_ENTITY.finditer(doctype.group()))
+    replacement = f"<!DOCTYPE feed [{kept}]>" if kept else ""
+    return text[: start.start()] + replacement + text[doctype.end() :]
 
 
 def _entry(
