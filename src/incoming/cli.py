@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import OperationalError
 
 from incoming.admin_cli import admin_group
 from incoming.cli_support import allow_private_option, database_option, opened_store
@@ -29,7 +30,7 @@ from incoming.publish.settings import SiteSettings
 from incoming.sources import service
 from incoming.sources.refresh import Outcome
 from incoming.store.articles import Article, latest_articles
-from incoming.store.engine import migrate, open_store
+from incoming.store.engine import migrate, open_store, unavailable_reason
 from incoming.store.sources import Source, article_counts, find_source, list_sources
 
 DEFAULT_DATABASE_URL = "sqlite:///incoming.db"
@@ -46,6 +47,12 @@ class IncomingGroup(click.Group):
             return super().invoke(ctx)
         except IncomingError as exc:
             click.echo(f"incoming: error: {exc}", err=True)
+            ctx.exit(1)
+        except OperationalError as exc:  # the database went away after it was opened
+            click.echo(
+                f"incoming: error: the database stopped answering: {unavailable_reason(exc)}",
+                err=True,
+            )
             ctx.exit(1)
 
 

@@ -145,9 +145,9 @@ def test_meta_charset_quoted_inside_a_feed_is_ignored():
 
 @pytest.mark.parametrize(
     ("declared", "text"),
-    [("gb2312", "机器学习的注意力机制"), ("utf-8", "注意力机制 café"), ("big5", "機器學習")],
+    [("gb2312", "机器学习的注意力机制"), ("gbk", "注意力機制"), ("big5", "機器學習")],
 )
-def test_a_few_bad_bytes_do_not_turn_a_declared_encoding_into_mojibake(declared, text):
+def test_a_few_bad_bytes_do_not_turn_a_declared_chinese_encoding_into_mojibake(declared, text):
     """One broken character used to send the whole feed to detection, which guessed wrong."""
     body = (f"<?xml version='1.0' encoding='{declared}'?><rss><title>{text}</title>").encode(
         declared

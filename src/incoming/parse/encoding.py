@@ -178,14 +178,14 @@ def _nearly_decode(body: bytes, encoding: str) -> str | None:
 
 
 def _detect(body: bytes, declared: list[str]) -> DecodedDocument:
-    """No declaration fits strictly: UTF-8 if valid; else a declared multi-byte encoding that
+    """No declaration fits strictly: UTF-8 if valid; else a declared Chinese encoding that
     fails on a few bytes only (guessing would turn all the rest into mojibake); else
     charset-normalizer's best guess."""
     text = _strict_decode(body, "utf-8")
     if text is not None:
         return _finish(text, "utf-8")
     for encoding in declared:
-        if not _is_single_byte(encoding) and (text := _nearly_decode(body, encoding)):
+        if encoding in _CJK_ENCODINGS and (text := _nearly_decode(body, encoding)):
             return _finish(text, encoding, f"invalid {encoding} bytes were replaced with U+FFFD")
     guess = charset_normalizer.from_bytes(body).best()
     if guess is not None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.exc import OperationalError
+
 from incoming.publish.settings import SiteSettings
 from incoming.sources.refresh import refresh_due
-from incoming.store.engine import Store
+from incoming.store.engine import Store, unavailable_reason
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,8 @@ async def refresh_forever(store: Store, settings: SiteSettings) -> None:
     while True:
         try:
             outcomes = await refresh_due(store, settings.fetch)
+        except OperationalError as exc:  # the database is down: pages answer 503 meanwhile
+            log.warning("background refresh skipped: %s", unavailable_reason(exc))
         except Exception:
             log.exception("background refresh failed; trying again later")
         else:
