@@ -269,3 +269,11 @@ def test_entities_declared_on_one_line_are_not_expanded():
     [item] = parse_feed(body, url="https://a.example/feed").entries
     assert time.perf_counter() - started < 0.5
     assert item.title == "a b &l9;"  # the declared character kept (a space in a title)
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#55296;", "&#x110000;", "&#99999999999;"])
+def test_references_to_no_character_are_replaced_not_raised(reference):
+    """feedparser's forgiving parser raised UnicodeEncodeError on these (found by hypothesis)."""
+    body = f"<rss version='2.0'><channel><item><title>a{reference}b</title>x<y".encode()
+    [item] = parse_feed(body, url="https://a.example/feed").entries
+    assert item.title == "a\ufffdb"

@@ -32,6 +32,8 @@ _ELEMENT_START = re.compile(r"<[A-Za-z_]")
 _CHARACTER_ENTITY = re.compile(
     r"""<!ENTITY\s+[A-Za-z_][\w.-]*\s+(["'])&#(?:x[0-9A-Fa-f]{1,6}|[0-9]{1,7});\1\s*>"""
 )
+# A numeric reference to a surrogate or past U+10FFFF makes feedparser's forgiving parser raise.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _SYNDICATION_PERIODS = {
     "hourly": 3600,
@@ -48,12 +50,15 @@ def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
     feedparser neither sanitizes nor rewrites URLs here: the cleaning stage does both, so
     each entry's `base_url` is the content's xml:base, else the entry link, else `url`.
     """
-    result = feedparser.parse(
-        io.BytesIO(as_utf8_xml(without_doctype(text))),
-        response_headers=_UTF8_XML_HEADERS,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        result = feedparser.parse(
+            io.BytesIO(as_utf8_xml(without_bad_references(without_doctype(text)))),
+            response_headers=_UTF8_XML_HEADERS,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser's own bug on input we did not foresee: a refusal
+        raise ParseError(f"{url} is not a readable feed: {type(exc).__name__}: {exc}") from exc
     warnings: list[str] = []
     if result.bozo:
         problem = result.get("bozo_exception")
@@ -74,6 +79,20 @@ def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
         ttl_seconds=_ttl_seconds(feed),
         warnings=tuple(warnings),
     )
+
+
+def _checked_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    digits = hexadecimal or decimal
+    if len(digits) > 8:
+        return "&#xFFFD;"
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return "&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match.group()
+
+
+def without_bad_references(text: str) -> str:
+    """Numeric character references to no character (surrogates, past U+10FFFF) as U+FFFD."""
+    return _CHARACTER_REFERENCE.sub(_checked_reference, text) if "&#" in text else text
 
 
 def without_doctype(text: str) -> str:
