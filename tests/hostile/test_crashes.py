@@ -13,7 +13,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import httpx
 import pytest
 
 from tests.sources.feeds import RSS_HEADERS, rss
+from tests.support.ports import free_port, wait_for_port
 from tests.support.server import FixtureServer
 
 INCOMING = str(Path(sys.executable).with_name("incoming"))
@@ -65,6 +65,12 @@ def incoming(database: Path, *args: str, **options: object) -> subprocess.Popen[
 def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str]:
     out, err = process.communicate(timeout=timeout)
     return process.returncode, out + err
+
+
+def fetch_all(database: Path) -> None:
+    """A whole `incoming fetch`, which must succeed."""
+    code, output = finish(incoming(database, "fetch"))
+    assert code == 0, output
 
 
 def kill(process: subprocess.Popen[str]) -> None:
@@ -113,8 +119,7 @@ def test_sigkill_during_fetch_loses_and_duplicates_nothing(
     feeds: tuple[FixtureServer, Path],
 ) -> None:
     server, database = feeds
-    code, output = finish(incoming(database, "fetch"))
-    assert code == 0, output
+    fetch_all(database)
     chooser = random.Random(SEED)
     print(f"kill seed {SEED}: {KILLS} kills, each after 1..{FEEDS} feeds were asked for")
     before = stored(database)
@@ -138,30 +143,12 @@ def test_sigkill_during_fetch_loses_and_duplicates_nothing(
         before = after
         half_written += 0 < _written(database, version) < len(served)
     served = serve_feeds(server, version + 1)
-    code, output = finish(incoming(database, "fetch"))
-    assert code == 0, output
+    fetch_all(database)
     assert sorted(stored(database)) == sorted(served)
     print(
         f"{kills} kills mid-fetch survived ({half_written} with the round half written), "
         f"{len(served)} articles: none lost or duplicated"
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer")
 
 
 def test_sigkill_of_the_site_while_it_refreshes(feeds: tuple[FixtureServer, Path]) -> None:
@@ -171,9 +158,9 @@ def test_sigkill_of_the_site_while_it_refreshes(feeds: tuple[FixtureServer, Path
     for version in range(3):
         serve_feeds(server, version)
         seen = len(server.requests)
-        port = _free_port()
+        port = free_port()
         process = incoming(database, "serve", "--port", str(port))
-        _wait_for(f"http://127.0.0.1:{port}/")
+        wait_for_port(port)
         deadline = time.monotonic() + 30
         while len(server.requests) == seen:  # the background refresh has begun
             assert time.monotonic() < deadline, "the site never refreshed"
@@ -201,12 +188,11 @@ def test_two_fetches_and_a_site_share_one_sqlite_file(
 ) -> None:
     """No "database is locked" reaches anyone: both fetches finish, every page answers."""
     server, database = feeds
-    code, output = finish(incoming(database, "fetch"))
-    assert code == 0, output
-    port = _free_port()
+    fetch_all(database)
+    port = free_port()
     site = incoming(database, "serve", "--no-refresh", "--port", str(port))
     try:
-        _wait_for(f"http://127.0.0.1:{port}/")
+        wait_for_port(port)
         stop = threading.Event()
         statuses: list[int] = []
         reader = threading.Thread(target=_hammer, args=(f"http://127.0.0.1:{port}", stop, statuses))

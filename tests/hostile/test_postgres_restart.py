@@ -11,7 +11,6 @@ import asyncio
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from incoming.store.engine import open_store
 from tests.publish.support import site_client
 from tests.sources.feeds import RSS_HEADERS, rss
 from tests.support.databases import require
+from tests.support.ports import free_port
 from tests.support.server import FixtureServer
 
 pytestmark = pytest.mark.postgres
@@ -70,19 +70,13 @@ class Cluster:
         self.pg_ctl("-m", "fast", "stop")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     require(bool(BINARIES), "PostgreSQL's server binaries are not in /usr/lib/postgresql")
     folder = Path(tempfile.mkdtemp(prefix="incoming-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    running = Cluster(folder, _free_port())
+    running = Cluster(folder, free_port())
     running.run(f"{BINARIES[-1]}/initdb", "-D", str(folder / "data"), "-A", "trust", "-N")
     running.start()
     try:

@@ -220,7 +220,9 @@ def test_no_vector_runs_or_trips_the_csp_in_chromium(attacked: Attacked) -> None
     with live_site(attacked.store, SETTINGS) as url, chromium() as browser:
         tab: Watched = open_tab(browser)
         trouble: dict[str, Any] = {}
-        for path in _browser_paths(attacked):
+        paths = _browser_paths(attacked)
+        print(f"{len(paths)} pages loaded in Chromium")
+        for path in paths:
             tab.problems.clear()
             tab.page.goto(url + path, wait_until="load")
             if "feed" not in path and "opml" not in path:
