@@ -174,6 +174,9 @@ def test_sigkill_of_the_site_while_it_refreshes(feeds: tuple[FixtureServer, Path
         # The next run must find them due again: make every source due now.
         with sqlite3.connect(database) as connection:
             connection.execute("UPDATE sources SET next_check_at = NULL")
+    served = serve_feeds(server, 3)
+    fetch_all(database)
+    assert sorted(stored(database)) == sorted(served)
 
 
 def _hammer(url: str, stop: threading.Event, statuses: list[int]) -> None:
