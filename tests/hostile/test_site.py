@@ -190,9 +190,11 @@ def test_every_rendered_page_is_inert(attacked: Attacked) -> None:
                         problems += active_content(item["content_html"])
                         for name in ("url", "external_url"):
                             assert item.get(name, "http:").startswith(("http:", "https:"))
-                else:  # Atom and OPML: the XML must parse, and no URL may be a script
+                else:  # Atom and OPML: the XML parses, no URL is a script, content is inert
                     document = lxml.etree.fromstring(response.content)
                     for element in document.iter():
+                        if element.tag == "{http://www.w3.org/2005/Atom}content":
+                            problems += active_content(element.text or "")
                         for name, value in element.attrib.items():
                             if name in (*_URL_ATTRIBUTES, "xmlUrl", "htmlUrl"):
                                 assert not _SCRIPT_SCHEME.search(value), (path, value)
