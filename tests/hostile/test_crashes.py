@@ -124,9 +124,10 @@ def test_sigkill_during_fetch_loses_and_duplicates_nothing(
     print(f"kill seed {SEED}: {KILLS} kills, each after 1..{FEEDS} feeds were asked for")
     before = stored(database)
     kills = version = half_written = 0
+    window = 0.3  # seconds of random delay; halved whenever a fetch finished before its kill
     while kills < KILLS:  # a kill that came after the fetch had finished does not count
         version += 1
-        assert version <= 2 * KILLS, "the fetches kept finishing before the kill"
+        assert version <= 4 * KILLS, "the fetches kept finishing before the kill"
         served = serve_feeds(server, version)
         asked = len(server.requests) + chooser.randint(1, FEEDS)
         process = incoming(database, "fetch")
@@ -134,8 +135,10 @@ def test_sigkill_during_fetch_loses_and_duplicates_nothing(
             time.sleep(0.005)
         while version % 2 and not _written(database, version) and process.poll() is None:
             time.sleep(0.005)  # every other kill waits for the first write of the round
-        time.sleep(chooser.uniform(0.0, 0.3))  # while it parses, cleans and writes
-        kills += process.poll() is None
+        time.sleep(chooser.uniform(0.0, window))  # while it parses, cleans and writes
+        running = process.poll() is None
+        kills += running
+        window = window if running else window / 2
         kill(process)
         after = stored(database)
         assert len(after) == len(set(after)), f"duplicates after kill {version}"
