@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from html import escape
+from pathlib import Path
 
 from tests.hostile.vectors import URL_VECTORS
 
@@ -81,3 +82,21 @@ def hostile_opml(feeds: Sequence[tuple[str, str]], vectors: Sequence[str]) -> by
         "<?xml version='1.0' encoding='utf-8'?><opml version='2.0'><head><title>"
         f"{escape(vectors[0])}</title></head><body>{''.join(outlines)}</body></opml>"
     ).encode()
+
+
+def hostile_notes(folder: Path, vectors: Sequence[str], per_note: int = 10) -> int:
+    """Markdown notes carrying vectors: front matter (title, tags, author), raw HTML, links,
+    autolinks, images and TeX. Returns how many notes were written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for count, start in enumerate(range(0, len(vectors), per_note), start=1):
+        chunk = vectors[start : start + per_note]
+        url = URL_VECTORS[count % len(URL_VECTORS)]
+        front = {"title": chunk[0], "tags": [chunk[-1], "attack"], "author": chunk[len(chunk) // 2]}
+        body = "\n\n".join(
+            f"{vector}\n\n[link]({url}) <{url}> ![img]({url}) $\\href{{{url}}}{{x}}$"
+            for vector in chunk
+        )
+        front_matter = "\n".join(f"{key}: {json.dumps(value)}" for key, value in front.items())
+        (folder / f"note-{count}.md").write_text(f"---\n{front_matter}\n---\n\n{body}\n")
+    return count

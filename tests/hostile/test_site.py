@@ -2,7 +2,8 @@
 
 Our own vectors (tests/hostile/vectors.py), every sanitizer payload of the shared corpus and
 every string of the Big List of Naughty Strings go into entry content, titles, authors,
-categories, links and enclosures of RSS and JSON feeds and into OPML attributes. They are
+categories, links and enclosures of RSS and JSON feeds, into OPML attributes, and into the
+front matter, HTML, links and TeX of Markdown notes. They are
 served by the fixture server, fetched by the real pipeline into SQLite, checked in the store
 and in every rendered page, and the pages are loaded in Chromium: no dialog, no console
 error, and no CSP violation (the sanitizer must stop every vector before the CSP has to).
@@ -34,7 +35,7 @@ from incoming.store.sources import list_sources
 from tests.clean.inert import active_content
 from tests.clean.test_corpus import payloads
 from tests.conftest import CORPUS
-from tests.hostile.feeds import hostile_json_feed, hostile_opml, hostile_rss
+from tests.hostile.feeds import hostile_json_feed, hostile_notes, hostile_opml, hostile_rss
 from tests.hostile.vectors import URL_VECTORS, VECTORS
 from tests.publish.support import entry, seed, site_client
 from tests.support.browser import Watched, chromium, live_site, open_tab
@@ -93,6 +94,11 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Attacked]:
         report = service.import_opml(store, hostile_opml(feeds, VECTORS))
         assert len(report.added) == 4
         assert len(report.refused) == len(URL_VECTORS)
+        notes = tmp_path_factory.mktemp("notes")
+        assert hostile_notes(notes, VECTORS) > 20
+        asyncio.run(
+            service.add_source(store, str(notes), topic=VECTORS[3], fetch_settings=FetchSettings())
+        )
         outcomes = asyncio.run(
             service.fetch_sources(
                 store, None, fetch_settings=FetchSettings(allow_private_addresses=True)
@@ -124,7 +130,8 @@ def test_no_source_keeps_a_script_url(attacked: Attacked) -> None:
     with attacked.store.read() as connection:
         sources = list_sources(connection)
     for source in sources:
-        for url in (source.url, source.site_url):
+        urls = (source.url, source.site_url) if source.kind == "feed" else (source.site_url,)
+        for url in urls:
             assert url is None or url.startswith(("http://", "https://")), url
 
 
@@ -209,11 +216,17 @@ def _batches_of(attacked: Attacked) -> list[Article]:
     return batches
 
 
+def _notes_of(attacked: Attacked) -> list[Article]:
+    notes = [a for a in attacked.articles if "note-" in (a.guid or "")]
+    assert len(notes) == -(-len(VECTORS) // 10)
+    return notes
+
+
 def _browser_paths(attacked: Attacked) -> list[str]:
-    """Every page but single articles: batch articles hold every vector, BATCH a page."""
+    """Every page but single feed articles: batch articles hold every vector, BATCH a page."""
     return [
         *(path for path in _site_paths(attacked) if not path.startswith("/a/")),
-        *(f"/a/{article.id}" for article in _batches_of(attacked)),
+        *(f"/a/{article.id}" for article in _batches_of(attacked) + _notes_of(attacked)),
     ]
 
 
