@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -145,12 +146,12 @@ def sources_command(ctx: click.Context, as_json: bool) -> None:
         table.add_row(
             str(source.id),
             source.kind,
-            source.title,
-            source.url,
+            Text(source.title),
+            Text(source.url),
             str(counts.get(source.id, 0)),
             state,
             f"{source.next_check_at:%Y-%m-%d %H:%M}" if source.next_check_at else "",
-            source.last_error or "",
+            Text(source.last_error or ""),
         )
     stdout.print(table)
 
@@ -179,7 +180,7 @@ def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses:
             task = progress.add_task("", total=total)
 
             def advance(outcome: Outcome) -> None:
-                progress.update(task, advance=1, description=outcome.name[:40])
+                progress.update(task, advance=1, description=escape(outcome.name[:40]))
 
             outcomes = asyncio.run(
                 service.fetch_sources(
@@ -196,11 +197,11 @@ def _print_summary(outcomes: list[Outcome]) -> None:
     for o in sorted(outcomes, key=lambda outcome: outcome.source_id):
         result = "not modified" if o.not_modified else "ok"
         table.add_row(
-            f"{o.source_id} {o.name}",
+            Text(f"{o.source_id} {o.name}"),
             str(o.counts.new),
             str(o.counts.updated),
             str(o.counts.unchanged),
-            f"[red]failed: {o.error}[/red]" if o.failed else result,
+            Text(f"failed: {o.error}", style="red") if o.failed else result,
         )
     stdout.print(table)
     failed = sum(o.failed for o in outcomes)
@@ -288,9 +289,9 @@ def articles_command(
         table.add_row(
             str(article.id),
             f"{article.updated:%Y-%m-%d %H:%M}",
-            article.source_title,
-            article.title,
-            ", ".join(name for _, name in article.topics),
+            Text(article.source_title),
+            Text(article.title),
+            Text(", ".join(name for _, name in article.topics)),
         )
     stdout.print(table)
 
@@ -333,7 +334,7 @@ def search_command(ctx: click.Context, query: str, limit: int, as_json: bool) ->
         table.add_row(
             str(hit.article_id),
             f"{hit.score:.2f}",
-            hit.source_title,
+            Text(hit.source_title),
             _marked_text(hit.title_html),
             _marked_text(hit.snippet_html),
         )

@@ -277,3 +277,14 @@ def test_references_to_no_character_are_replaced_not_raised(reference):
     body = f"<rss version='2.0'><channel><item><title>a{reference}b</title>x<y".encode()
     [item] = parse_feed(body, url="https://a.example/feed").entries
     assert item.title == "a\ufffdb"
+
+
+def test_control_characters_in_json_titles_and_authors_are_dropped():
+    """JSON can carry ESC and BEL (XML cannot): they would drive the terminal of the CLI."""
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [{"id": "1",'
+        b' "title": "a\\u001b[2Jb\\u0007", "authors": [{"name": "\\u001b]8;;x\\u0007n"}],'
+        b' "content_text": "c"}]}'
+    )
+    [item] = parse_feed(body, url="https://a.example/feed.json").entries
+    assert (item.title, item.author) == ("a[2Jb", "]8;;xn")
