@@ -138,3 +138,30 @@ def test_database_option_after_the_command(db_url: str, tmp_path: Path) -> None:
     assert added.exit_code == 0, added.output
     listed = CliRunner().invoke(cli, ["articles", "--json", "--database", db_url])
     assert [json.loads(line)["title"] for line in listed.output.splitlines()] == ["笔记"]
+
+
+def test_stored_text_cannot_drive_the_terminal(run, server: FixtureServer) -> None:
+    """Rich markup in a title crashed the tables (MarkupError); ESC sequences reached them."""
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "[/] feed",
+        "items": [
+            {"id": "1", "title": "[/] [link=https://evil.example]x[/link]", "content_html": "a"},
+            {
+                "id": "2",
+                "title": "\u001b[2J\u001b]8;;https://evil.example\u0007y",
+                "content_html": "b",
+            },
+        ],
+    }
+    server.route(
+        "/f.json", body=json.dumps(feed).encode(), headers={"Content-Type": "application/feed+json"}
+    )
+    assert run("add", server.url("/f.json")).exit_code == 0
+    for command in (["articles"], ["sources"], ["search", "x"], ["fetch"]):
+        shown = run(*command)
+        assert shown.exit_code == 0, shown.output
+        assert "\x1b" not in shown.output
+    shown = run("articles").output
+    assert "[/]" in shown  # shown as typed: markup in stored text is text
+    assert "[link=" in shown

@@ -14,9 +14,11 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import OperationalError
 
 from incoming import worker_cli
 from incoming.admin_cli import admin_group
@@ -32,7 +34,7 @@ from incoming.publish.settings import SiteSettings
 from incoming.sources import service
 from incoming.sources.refresh import Outcome
 from incoming.store.articles import Article, latest_articles
-from incoming.store.engine import DEFAULT_DATABASE_URL, migrate, open_store
+from incoming.store.engine import DEFAULT_DATABASE_URL, migrate, open_store, unavailable_reason
 from incoming.store.sources import Source, article_counts, find_source, list_sources
 
 stdout = Console(highlight=False, soft_wrap=True)
@@ -47,6 +49,12 @@ class IncomingGroup(click.Group):
             return super().invoke(ctx)
         except IncomingError as exc:
             click.echo(f"incoming: error: {exc}", err=True)
+            ctx.exit(1)
+        except OperationalError as exc:  # the database went away after it was opened
+            click.echo(
+                f"incoming: error: the database stopped answering: {unavailable_reason(exc)}",
+                err=True,
+            )
             ctx.exit(1)
 
 
@@ -141,12 +149,12 @@ def sources_command(ctx: click.Context, as_json: bool) -> None:
         table.add_row(
             str(source.id),
             source.kind,
-            source.title,
-            source.url,
+            Text(source.title),
+            Text(source.url),
             str(counts.get(source.id, 0)),
             state,
             f"{source.next_check_at:%Y-%m-%d %H:%M}" if source.next_check_at else "",
-            source.last_error or "",
+            Text(source.last_error or ""),
         )
     stdout.print(table)
 
@@ -175,7 +183,7 @@ def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses:
             task = progress.add_task("", total=total)
 
             def advance(outcome: Outcome) -> None:
-                progress.update(task, advance=1, description=outcome.name[:40])
+                progress.update(task, advance=1, description=escape(outcome.name[:40]))
 
             outcomes = asyncio.run(
                 service.fetch_sources(
@@ -192,11 +200,11 @@ def _print_summary(outcomes: list[Outcome]) -> None:
     for o in sorted(outcomes, key=lambda outcome: outcome.source_id):
         result = "not modified" if o.not_modified else "ok"
         table.add_row(
-            f"{o.source_id} {o.name}",
+            Text(f"{o.source_id} {o.name}"),
             str(o.counts.new),
             str(o.counts.updated),
             str(o.counts.unchanged),
-            f"[red]failed: {o.error}[/red]" if o.failed else result,
+            Text(f"failed: {o.error}", style="red") if o.failed else result,
         )
     stdout.print(table)
     failed = sum(o.failed for o in outcomes)
@@ -219,8 +227,9 @@ def import_opml(ctx: click.Context, file: Path) -> None:
         raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
     with opened_store(ctx) as store:
         report = service.import_opml(store, data)
+    refused = f", {len(report.refused)} refused (not http(s) URLs)" if report.refused else ""
     click.echo(
-        f"added {len(report.added)} sources, {len(report.skipped)} already present; "
+        f"added {len(report.added)} sources, {len(report.skipped)} already present{refused}; "
         "run `incoming fetch` to read them"
     )
 
@@ -283,9 +292,9 @@ def articles_command(
         table.add_row(
             str(article.id),
             f"{article.updated:%Y-%m-%d %H:%M}",
-            article.source_title,
-            article.title,
-            ", ".join(name for _, name in article.topics),
+            Text(article.source_title),
+            Text(article.title),
+            Text(", ".join(name for _, name in article.topics)),
         )
     stdout.print(table)
 
@@ -328,7 +337,7 @@ def search_command(ctx: click.Context, query: str, limit: int, as_json: bool) ->
         table.add_row(
             str(hit.article_id),
             f"{hit.score:.2f}",
-            hit.source_title,
+            Text(hit.source_title),
             _marked_text(hit.title_html),
             _marked_text(hit.snippet_html),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from html import escape
 
 import pytest
 from lxml import etree
@@ -234,3 +235,43 @@ def test_time_stays_bounded_on_100_kb_of_formulas():
     assert elapsed < 10, elapsed  # about 0.5 s here: the per-entry TeX budget caps the work
     assert fallbacks(cleaned)  # past the budget formulas stay TeX...
     assert formulas(cleaned)  # ...after many were converted
+
+
+def _at_limit(piece: str) -> str:
+    """piece repeated to just under the length we still convert: the most work we accept."""
+    return piece * ((MAX_TEX_LENGTH - 1) // len(piece))
+
+
+HOSTILE_TEX = {
+    "url to javascript": r"\url{javascript:alert(1)}",
+    "href to data": r"\href{data:text/html,<script>alert(1)</script>}{x}",
+    "href inside a fraction": r"\frac{\href{javascript:alert(1)}{a}}{b}",
+    "nested underbraces": r"\underbrace{" * 23 + "x" + "}_{a}" * 23,
+    "nested fractions": r"\frac{" * 23 + "1" + "}{2}" * 23,
+    "nested roots with indices": r"\sqrt[" * 12 + "n" + "]{x}" * 12,
+    "tower of exponents": "a^{" * 23 + "b" + "}" * 23,
+    "nested left right": r"\left(" * 23 + "x" + r"\right)" * 23,
+    "underbraces at the limit": _at_limit(r"\underbrace{x+y}_{\text{n}}"),
+    "fractions at the limit": _at_limit(r"\frac{\frac{a}{b}}{\sqrt{c}}+"),
+    "matrix at the limit": r"\begin{pmatrix}" + _at_limit("a&")[:-40] + r"\end{pmatrix}",
+    "100 KB formula": "x_{1}+" * 17_000,
+    "100 KB of nesting": r"\underbrace{" * 8_000 + "x" + "}" * 8_000,
+    "100 KB of fractions": r"\frac{a}{b}" * 9_100,
+}
+
+
+@pytest.mark.parametrize("tex", HOSTILE_TEX.values(), ids=HOSTILE_TEX.keys())
+def test_hostile_tex_is_fast_inert_and_never_lost(tex):
+    for display in (False, True):
+        started = time.perf_counter()
+        mathml = latex_to_mathml(tex, display=display)
+        opener, closer = ("\\[", "\\]") if display else ("\\(", "\\)")
+        cleaned = clean_html(f"<p>{opener}{escape(tex, quote=False)}{closer}</p>")
+        assert time.perf_counter() - started < 2
+        assert active_content(mathml) == []
+        assert active_content(cleaned) == []
+        assert "javascript" not in mathml.split("<annotation")[0]
+        if len(tex) > MAX_TEX_LENGTH:
+            assert fallbacks(cleaned) == [tex]  # too big to convert: shown as TeX, not dropped
+        else:
+            assert formulas(cleaned) or fallbacks(cleaned) == [tex]

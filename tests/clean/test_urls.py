@@ -42,6 +42,29 @@ def test_image_source_and_srcset_are_resolved():
     )
 
 
+def test_http_images_are_asked_for_over_https():
+    """The site's CSP loads images over https only: an http image would be a CSP violation."""
+    raw = '<img src="http://a.example/x.png" srcset="http://a.example/y.png 2x">'
+    assert clean_html(raw) == (
+        '<img src="https://a.example/x.png" srcset="https://a.example/y.png 2x" '
+        'loading="lazy" decoding="async">'
+    )
+    assert 'src="https://old.example/img/a.png"' in clean_html(
+        '<img src="img/a.png">', "http://old.example/post"
+    )
+    assert 'href="http://old.example/img/a.png"' in clean_html(
+        '<a href="img/a.png">x</a>', "http://old.example/post"
+    )  # links may stay http: following one is the reader's choice
+
+
+@pytest.mark.parametrize("tag", ["blockquote", "q", "del", "ins"])
+def test_cite_urls_follow_the_link_policy(tag):
+    assert "javascript" not in clean_html(f'<{tag} cite="javascript:alert(1)">x</{tag}>')
+    assert f'<{tag} cite="https://blog.example/src">' in clean_html(
+        f'<{tag} cite="/src">x</{tag}>', BASE
+    )
+
+
 def test_srcset_candidates_with_refused_schemes_are_left_out():
     raw = '<img srcset="javascript:alert(1) 1x, data:image/png;base64,AA 2x, /ok.png 3x">'
     assert 'srcset="https://blog.example/ok.png 3x"' in clean_html(raw, BASE)

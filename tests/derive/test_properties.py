@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 
 import regex
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from incoming.clean import clean_html
 from incoming.derive import derive_text
 from incoming.derive.excerpt import BUDGET, ELLIPSIS, text_weight
 from tests.clean.strategies import ANY_INPUT
+from tests.support.fuzz import budget
 
 PIECES = [
     *("字", "注意力", "。", "，", "！", "a", "word", "internationalization", " ", "  ", "\n"),
@@ -24,7 +25,7 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@budget(200)
 @given(text=texts)
 def test_excerpt_is_a_bounded_prefix_cut_between_graphemes(text):
     derived = derive_text(f"<p>{html.escape(text)}</p>")
@@ -41,7 +42,7 @@ def test_excerpt_is_a_bounded_prefix_cut_between_graphemes(text):
         assert plain == derived.text
 
 
-@settings(max_examples=200, deadline=None)
+@budget(200)
 @given(text=texts)
 def test_text_has_no_control_characters_and_no_runs_of_spaces(text):
     derived = derive_text(f"<p>{html.escape(text)}</p>")
@@ -50,7 +51,7 @@ def test_text_has_no_control_characters_and_no_runs_of_spaces(text):
     assert derived.text == derived.text.strip()
 
 
-@settings(max_examples=100, deadline=None)
+@budget(100)
 @given(raw=ANY_INPUT)
 def test_derive_text_never_raises_on_clean_output(raw):
     derived = derive_text(clean_html(raw))

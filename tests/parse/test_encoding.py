@@ -141,3 +141,17 @@ def test_meta_charset_quoted_inside_a_feed_is_ignored():
         f"<title>{CHINESE}</title></item></channel></rss>"
     ).encode()
     assert CHINESE in decode_document(body, None)
+
+
+@pytest.mark.parametrize(
+    ("declared", "text"),
+    [("gb2312", "机器学习的注意力机制"), ("gbk", "注意力機制"), ("big5", "機器學習")],
+)
+def test_a_few_bad_bytes_do_not_turn_a_declared_chinese_encoding_into_mojibake(declared, text):
+    """One broken character used to send the whole feed to detection, which guessed wrong."""
+    body = (f"<?xml version='1.0' encoding='{declared}'?><rss><title>{text}</title>").encode(
+        declared
+    )
+    decoded = decode_with_report(body.replace(b"</title>", b"\xff\x81</title>"), None)
+    assert text in decoded.text
+    assert decoded.warning is not None

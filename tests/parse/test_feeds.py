@@ -253,3 +253,38 @@ def test_large_feed_parses_in_linear_time():
     assert feed.entries[-1].title == "第3999篇"
     # Four times the entries: linear is ~4x; quadratic would be ~16x.
     assert large_seconds < small_seconds * 8 + 0.5
+
+
+def test_entities_declared_on_one_line_are_not_expanded():
+    """feedparser drops only declarations that start a line: this bomb used to take seconds."""
+    laughs = "".join(
+        f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' if n else '<!ENTITY l0 "lol">' for n in range(10)
+    )
+    body = (
+        f"<?xml version='1.0'?><!DOCTYPE rss [{laughs}<!ENTITY nbsp '&#160;'>]><rss version='2.0'>"
+        "<channel><title>t</title><item><guid>1</guid><title>a&nbsp;b &l9;</title></item>"
+        "</channel></rss>"
+    ).encode()
+    started = time.perf_counter()
+    [item] = parse_feed(body, url="https://a.example/feed").entries
+    assert time.perf_counter() - started < 0.5
+    assert item.title == "a b &l9;"  # the declared character kept (a space in a title)
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#55296;", "&#x110000;", "&#99999999999;"])
+def test_references_to_no_character_are_replaced_not_raised(reference):
+    """feedparser's forgiving parser raised UnicodeEncodeError on these (found by hypothesis)."""
+    body = f"<rss version='2.0'><channel><item><title>a{reference}b</title>x<y".encode()
+    [item] = parse_feed(body, url="https://a.example/feed").entries
+    assert item.title == "a\ufffdb"
+
+
+def test_control_characters_in_json_titles_and_authors_are_dropped():
+    """JSON can carry ESC and BEL (XML cannot): they would drive the terminal of the CLI."""
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [{"id": "1",'
+        b' "title": "a\\u001b[2Jb\\u0007", "authors": [{"name": "\\u001b]8;;x\\u0007n"}],'
+        b' "content_text": "c"}]}'
+    )
+    [item] = parse_feed(body, url="https://a.example/feed.json").entries
+    assert (item.title, item.author) == ("a[2Jb", "]8;;xn")

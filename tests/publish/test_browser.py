@@ -1,52 +1,24 @@
 """The site in real Chromium: layout, math, code, theme, keyboard, no CSP violations; screenshots.
 
-Needs Debian's `chromium` (with `fonts-noto-cjk`) and the `playwright` package; Playwright
-drives the system browser, so no browser is downloaded.
+The browser and the live site come from tests/support/browser.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from incoming.publish.app import create_app
 from incoming.store.engine import open_store
 from tests.publish.support import RICH_TITLE, SETTINGS, Seeded, seed
-from tests.support.databases import require
+from tests.support.browser import Watched, chromium, live_site, open_tab
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-# Articles show images from their authors' sites; the tests answer those here, offline.
-PICTURE = (
-    b'<svg xmlns="http://www.w3.org/2000/svg" width="480" height="160">'
-    b'<rect width="480" height="160" fill="#2a6"/></svg>'
-)
-WATCH_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__violations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
 
 
 @dataclass
@@ -55,86 +27,25 @@ class Site:
     seeded: Seeded
 
 
-@dataclass
-class Watched:
-    """A page with everything that went wrong in it collected."""
-
-    page: Any
-    problems: list[str] = field(default_factory=list)
-
-    def violations(self) -> list[str]:
-        return self.page.evaluate("window.__violations")
-
-    def assert_clean(self) -> None:
-        assert self.problems == []
-        assert self.violations() == []
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The app under uvicorn on 127.0.0.1 (a free port), on a seeded SQLite store."""
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'site.db'}")
     seeded = seed(store)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(store, replace(SETTINGS)), log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    host, port = listener.getsockname()
-    yield Site(f"http://{host}:{port}", seeded)
-    server.should_exit = True
-    thread.join(timeout=10)
-    listener.close()
+    with live_site(store, replace(SETTINGS)) as url:
+        yield Site(url, seeded)
     store.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require(
-        CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    )
-    require(
-        importlib.util.find_spec("playwright") is not None,
-        "the playwright package is not installed (pip install playwright)",
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-def _open(browser: Any, *, width: int = 1280, **options: Any) -> Watched:
-    """A fresh tab; the reader's system prefers dark unless `color_scheme` says otherwise."""
-    options.setdefault("color_scheme", "dark")
-    context = browser.new_context(viewport={"width": width, "height": 900}, **options)
-    context.add_init_script(WATCH_VIOLATIONS)
-    context.route(
-        lambda url: not url.startswith("http://127.0.0.1:"),
-        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=PICTURE),
-    )
-    page = context.new_page()
-    watched = Watched(page)
-    page.on(
-        "console",
-        lambda message: (
-            message.type in ("error", "warning") and watched.problems.append(message.text)
-        ),
-    )
-    page.on("pageerror", lambda error: watched.problems.append(str(error)))
-    return watched
 
 
 @pytest.fixture
 def tab(browser: Any) -> Iterator[Watched]:
-    watched = _open(browser)
+    watched = open_tab(browser)
     yield watched
     watched.page.context.close()
 
@@ -183,7 +94,7 @@ def test_front_page_pages_and_article(site: Site, tab: Watched) -> None:
 
 
 def test_small_screens_do_not_scroll_sideways(site: Site, browser: Any) -> None:
-    tab = _open(browser, width=360)
+    tab = open_tab(browser, width=360)
     page = tab.page
     for path, name in (
         ("/", "front-360"),
@@ -223,7 +134,7 @@ def test_theme_toggle_switches_and_is_remembered(site: Site, tab: Watched) -> No
 
 
 def test_the_system_preference_chooses_light_without_javascript(site: Site, browser: Any) -> None:
-    tab = _open(browser, color_scheme="light", java_script_enabled=False)
+    tab = open_tab(browser, color_scheme="light", java_script_enabled=False)
     page = tab.page
     page.goto(site.url + "/")
     assert _background(page) == "rgb(246, 245, 239)"
@@ -241,7 +152,7 @@ def test_the_system_preference_chooses_light_without_javascript(site: Site, brow
 
 
 def test_times_are_shown_in_the_readers_time_zone(site: Site, browser: Any) -> None:
-    tab = _open(browser, timezone_id="Asia/Shanghai", locale="en-GB")
+    tab = open_tab(browser, timezone_id="Asia/Shanghai", locale="en-GB")
     page = tab.page
     page.goto(site.url + "/")
     time_element = page.locator("article.entry time").first

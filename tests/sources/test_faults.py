@@ -205,3 +205,22 @@ def test_every_math_form_becomes_mathml(store: Store, server: FixtureServer, for
     assert "<math" in article.content_html
     assert 'encoding="application/x-tex"' in article.content_html
     assert "<script" not in article.content_html
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_and_others_go_on(
+    store: Store, server: FixtureServer, tmp_path: Path
+) -> None:
+    """`localhost` resolves (by the system's resolver) to loopback: refused after DNS."""
+    server.route("/feed", body=GOOD, headers=RSS_HEADERS)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.md").write_text("# 笔记\n\n正文。\n", encoding="utf-8")
+    now = datetime.now(UTC)
+    with store.write() as connection:
+        add_source(connection, kind="feed", url=server.url("/feed", host="localhost"), now=now)
+        add_source(connection, kind="notes", url=str(tmp_path / "notes"), now=now, title="n")
+    outcomes = list(run_fetch(store, replace(FAST, allow_private_addresses=False)).values())
+    [refused] = [outcome for outcome in outcomes if outcome.failed]
+    assert "loopback address" in refused.error
+    assert server.requests == []
+    with store.read() as connection:
+        assert [a.title for a in latest_articles(connection)] == ["笔记"]

@@ -208,6 +208,20 @@ def test_opml_round_trip(store: Store) -> None:
         service.import_opml(store, b"not xml at all")
 
 
+def test_opml_outlines_that_are_not_web_urls_are_refused(store: Store) -> None:
+    opml = b"""<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>
+      <outline type="rss" text="A" xmlUrl="javascript:alert(1)"/>
+      <outline type="rss" text="B" xmlUrl="file:///etc/passwd"/>
+      <outline type="rss" text="C" xmlUrl="http://[::1/x"/>
+      <outline type="rss" text="D" xmlUrl="https://d.example/feed" htmlUrl="javascript:alert(1)"/>
+      </body></opml>"""
+    report = service.import_opml(store, opml)
+    assert report.refused == ["javascript:alert(1)", "file:///etc/passwd", "http://[::1/x"]
+    with store.read() as connection:
+        [source] = list_sources(connection)
+    assert (source.url, source.site_url) == ("https://d.example/feed", None)
+
+
 @pytest.mark.parametrize("url", ["http://[::1/x", "https://", "http://host:port/feed"])
 def test_malformed_urls_are_named(store: Store, url: str) -> None:
     with pytest.raises(SourceError, match="not a valid URL"):

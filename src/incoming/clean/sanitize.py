@@ -18,7 +18,13 @@ from incoming.clean.allowlist import (
     MATHML_GLOBAL_ATTRIBUTES,
     checked_value,
 )
-from incoming.clean.urls import ID_PREFIX, LINK_SCHEMES, resolve_srcset, resolve_url
+from incoming.clean.urls import (
+    ID_PREFIX,
+    LINK_SCHEMES,
+    resolve_image_url,
+    resolve_srcset,
+    resolve_url,
+)
 
 # The cleaner is built once (building one costs about as much as cleaning a short entry); the
 # base URL of the entry being cleaned reaches its callbacks through this context variable.
@@ -28,6 +34,10 @@ _base_url: ContextVar[str | None] = ContextVar("base_url", default=None)
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     if name == "srcset":
         return resolve_srcset(value, _base_url.get())
+    if name == "src" and tag in ("img", "source"):
+        return resolve_image_url(value, _base_url.get())
+    if name == "cite":  # a URL, but not one of those nh3 checks against url_schemes
+        return resolve_url(value, _base_url.get())
     return checked_value(tag, name, value)
 
 

@@ -52,9 +52,29 @@ def resolve_url(
     return resolved
 
 
+def disguises_scheme(url: str) -> bool:
+    """Whether url looks relative but spells a scheme once invisible characters are gone."""
+    return not urlsplit(url).scheme and _hides_scheme(url, WEB_SCHEMES)
+
+
 def _hides_scheme(url: str, schemes: frozenset[str]) -> bool:
     match = _HIDDEN_SCHEME.search(_INVISIBLE.sub("", unquote(url)).lower())
     return match is not None and match.group(1) not in schemes
+
+
+def resolve_image_url(url: str, base_url: str | None) -> str | None:
+    """An image URL to store: absolute http(s), upgraded to https.
+
+    The site's Content-Security-Policy loads images over https only (a page served over https
+    could not show an http one anyway), so an http image is asked for over https, as browsers
+    upgrade mixed content, instead of being blocked.
+    """
+    resolved = resolve_url(url, base_url, WEB_SCHEMES)
+    if resolved is None or resolved.startswith("#"):
+        return None
+    if resolved[:7].lower() == "http://":
+        return "https://" + resolved[7:]
+    return resolved
 
 
 def resolve_srcset(value: str, base_url: str | None) -> str | None:
@@ -69,7 +89,7 @@ def resolve_srcset(value: str, base_url: str | None) -> str | None:
             end = value.find(",", position)
             end = len(value) if end < 0 else end
             descriptor, position = value[position:end].strip(), end + 1
-        resolved = resolve_url(url, base_url, WEB_SCHEMES)
-        if resolved and not resolved.startswith("#") and _VALID_DESCRIPTOR.fullmatch(descriptor):
+        resolved = resolve_image_url(url, base_url)
+        if resolved and _VALID_DESCRIPTOR.fullmatch(descriptor):
             candidates.append(f"{resolved} {descriptor}".rstrip())
     return ", ".join(candidates) or None

@@ -89,11 +89,12 @@ def decode_with_report(body: bytes, content_type: str | None) -> DecodedDocument
             bom,
             f"invalid {bom} bytes after a byte-order mark were replaced with U+FFFD",
         )
-    for encoding in _declared_encodings(body, content_type):
+    declared = _declared_encodings(body, content_type)
+    for encoding in declared:
         text = _strict_decode(body, encoding)
         if text is not None and not _declaration_lies(encoding, body):
             return _finish(text, encoding)
-    return _detect(body)
+    return _detect(body, declared)
 
 
 def normalize_encoding(name: str) -> str | None:
@@ -170,11 +171,22 @@ def _is_single_byte(encoding: str) -> bool:
     )
 
 
-def _detect(body: bytes) -> DecodedDocument:
-    """No declaration fits: UTF-8 if valid, else charset-normalizer's best guess."""
+def _nearly_decode(body: bytes, encoding: str) -> str | None:
+    """The text when only a few bytes (a truncated character, a stray byte) do not decode."""
+    text = body.decode(encoding, "replace")
+    return text if text.count("\ufffd") <= max(8, len(body) // 1000) else None
+
+
+def _detect(body: bytes, declared: list[str]) -> DecodedDocument:
+    """No declaration fits strictly: UTF-8 if valid; else a declared Chinese encoding that
+    fails on a few bytes only (guessing would turn all the rest into mojibake); else
+    charset-normalizer's best guess."""
     text = _strict_decode(body, "utf-8")
     if text is not None:
         return _finish(text, "utf-8")
+    for encoding in declared:
+        if encoding in _CJK_ENCODINGS and (text := _nearly_decode(body, encoding)):
+            return _finish(text, encoding, f"invalid {encoding} bytes were replaced with U+FFFD")
     guess = charset_normalizer.from_bytes(body).best()
     if guess is not None:
         encoding = normalize_encoding(guess.encoding) or "utf-8"

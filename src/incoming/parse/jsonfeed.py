@@ -11,6 +11,7 @@ from typing import Any
 from incoming.errors import ParseError
 from incoming.models import ParsedEntry, ParsedFeed
 from incoming.parse.text import (
+    collapse_whitespace,
     optional_text,
     parse_iso_datetime,
     plain_title,
@@ -86,11 +87,11 @@ def _authors(holder: Mapping[str, Any]) -> str | None:
     """Names from 1.1 `authors`, else the 1.0 `author` object, joined with commas."""
     authors = _list(holder.get("authors")) or [holder.get("author")]
     names = [
-        name.strip()
+        collapse_whitespace(name)
         for author in authors
         if isinstance(author, dict) and isinstance(name := author.get("name"), str) and name.strip()
     ]
-    return ", ".join(names) or None
+    return ", ".join(name for name in names if name) or None
 
 
 def _date(value: object) -> datetime | None:

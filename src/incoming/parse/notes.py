@@ -62,7 +62,7 @@ def read_note(folder: Path, path: Path) -> Note:
         url=None,
         title=collapse_whitespace(title),
         content_html=md.renderer.render(tokens, md.options, {}),
-        author=optional_text(front_matter.get("author")),
+        author=collapse_whitespace(optional_text(front_matter.get("author")) or "") or None,
         language=optional_text(front_matter.get("lang") or front_matter.get("language")),
         published=sane_datetime(published),
         updated=_date(front_matter, "updated", path),

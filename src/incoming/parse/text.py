@@ -8,9 +8,14 @@ import time
 from datetime import UTC, date, datetime
 from urllib.parse import urljoin, urlsplit
 
+from incoming.clean.urls import disguises_scheme
+
 # Only things shaped like tags or comments: "a < b" and "x<y" in a title must survive.
 _TAG = re.compile(r"<!--.*?-->|<!\[CDATA\[|\]\]>|</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 _WHITESPACE = re.compile(r"\s+")
+# C0 and C1 controls other than whitespace: JSON and YAML can carry ESC and BEL, which would
+# drive a terminal showing the text (`incoming articles`).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _EARLIEST_YEAR = 1970
 _LATEST_YEAR = 2200
@@ -24,7 +29,8 @@ def plain_title(value: str | None) -> str:
 
 
 def collapse_whitespace(value: str) -> str:
-    return _WHITESPACE.sub(" ", value).strip()
+    """One line: control characters dropped, runs of whitespace made one space."""
+    return _WHITESPACE.sub(" ", _CONTROLS.sub("", value)).strip()
 
 
 def text_to_html(text: str) -> str:
@@ -76,10 +82,16 @@ def optional_text(value: object) -> str | None:
 def web_url(base: str, value: object) -> str | None:
     """`value` resolved against `base` when that gives an http(s) URL, else None.
 
-    Drops `urn:` ids that feedparser offers as links, and `javascript:` and the like.
+    Drops `urn:` ids that feedparser offers as links, and `javascript:` and the like, also
+    disguised as a relative URL by invisible characters or percent-encoding.
     """
     text = optional_text(value)
     if not text:
         return None
-    url = urljoin(base, text)
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    try:
+        if disguises_scheme(text):
+            return None
+        url = urljoin(base, text)
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:  # e.g. a broken IPv6 host
+        return None

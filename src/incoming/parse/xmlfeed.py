@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin
@@ -22,6 +23,17 @@ from incoming.parse.text import (
 
 # Already decoded and re-encoded: feedparser must neither guess nor re-decode.
 _UTF8_XML_HEADERS = {"content-type": "application/xml; charset=utf-8"}
+# feedparser drops entity declarations only where they start a line, so a DTD on one line
+# reaches expat, which expands a billion laughs for seconds before its limit stops it.
+_DOCTYPE_START = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
+_DOCTYPE = re.compile(r"<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+_ELEMENT_START = re.compile(r"<[A-Za-z_]")
+# `<!ENTITY nbsp "&#160;">`: one character each, no amplification; real feeds declare these.
+_CHARACTER_ENTITY = re.compile(
+    r"""<!ENTITY\s+[A-Za-z_][\w.-]*\s+(["'])&#(?:x[0-9A-Fa-f]{1,6}|[0-9]{1,7});\1\s*>"""
+)
+# A numeric reference to a surrogate or past U+10FFFF makes feedparser's forgiving parser raise.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _SYNDICATION_PERIODS = {
     "hourly": 3600,
@@ -38,12 +50,15 @@ def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
     feedparser neither sanitizes nor rewrites URLs here: the cleaning stage does both, so
     each entry's `base_url` is the content's xml:base, else the entry link, else `url`.
     """
-    result = feedparser.parse(
-        io.BytesIO(as_utf8_xml(text)),
-        response_headers=_UTF8_XML_HEADERS,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        result = feedparser.parse(
+            io.BytesIO(as_utf8_xml(without_bad_references(without_doctype(text)))),
+            response_headers=_UTF8_XML_HEADERS,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser's own bug on input we did not foresee: a refusal
+        raise ParseError(f"{url} is not a readable feed: {type(exc).__name__}: {exc}") from exc
     warnings: list[str] = []
     if result.bozo:
         problem = result.get("bozo_exception")
@@ -64,6 +79,35 @@ def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
         ttl_seconds=_ttl_seconds(feed),
         warnings=tuple(warnings),
     )
+
+
+def _checked_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    digits = hexadecimal or decimal
+    if len(digits) > 8:
+        return "&#xFFFD;"
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return "&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match.group()
+
+
+def without_bad_references(text: str) -> str:
+    """Numeric character references to no character (surrogates, past U+10FFFF) as U+FFFD."""
+    return _CHARACTER_REFERENCE.sub(_checked_reference, text) if "&#" in text else text
+
+
+def without_doctype(text: str) -> str:
+    """The document without its DOCTYPE: no external DTD, no entity to expand, except
+    declarations of single characters. An unreadable DOCTYPE is cut open: the document then
+    fails as XML and feedparser's forgiving parser, which expands no entity, reads it."""
+    start = _DOCTYPE_START.search(text)
+    if start is None or _ELEMENT_START.search(text, 0, start.start()):
+        return text
+    doctype = _DOCTYPE.match(text, start.start())
+    if doctype is None:
+        return text[: start.start()] + text[start.end() :]
+    kept = "".join(match.group() for match in _CHARACTER_ENTITY.finditer(doctype.group()))
+    replacement = f"<!DOCTYPE feed [{kept}]>" if kept else ""
+    return text[: start.start()] + replacement + text[doctype.end() :]
 
 
 def _entry(

@@ -13,10 +13,12 @@ import logging
 import os
 import signal
 
+from sqlalchemy.exc import OperationalError
+
 from incoming.logs import configure_logging
 from incoming.publish.settings import SiteSettings, settings_from_json
 from incoming.sources.refresh import refresh_due
-from incoming.store.engine import Store, open_store
+from incoming.store.engine import Store, open_store, unavailable_reason
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_SECONDS = 1.0
@@ -26,6 +28,8 @@ async def refresh_forever(store: Store, settings: SiteSettings) -> None:
     while True:
         try:
             outcomes = await refresh_due(store, settings.fetch)
+        except OperationalError as exc:  # the database is down: pages answer 503 meanwhile
+            log.warning("background refresh skipped: %s", unavailable_reason(exc))
         except Exception:
             log.exception("background refresh failed; trying again later")
         else:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 
 from incoming.errors import FetchError, IncomingError
 from incoming.fetch import Fetcher, FetchSettings
@@ -130,6 +131,8 @@ class Refresher:
             return await self._refresh_feed(source)
         except IncomingError as exc:
             return await self._fail(source, exc)
+        except OperationalError:  # the database is gone: no source can be recorded; the run ends
+            raise
         except Exception as exc:  # a bug must not stop the other sources; it is logged in full
             log.exception("refreshing %s failed", source.url)
             return await self._fail(source, exc, prefix="internal error: ")
@@ -269,16 +272,26 @@ async def refresh_sources(
     settings: FetchSettings,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Refresh every source given; failures are recorded on their source, never raised."""
+    """Refresh every source given; failures are recorded on their source, never raised.
+
+    Only the store going away ends the run (OperationalError): the sources still in flight
+    are cancelled and awaited, so none of their errors is left unretrieved.
+    """
     outcomes: list[Outcome] = []
     async with refreshing(
         store, settings, feeds=sum(s.kind == "feed" for s in sources)
     ) as refresher:
-        for finished in asyncio.as_completed([refresher.refresh(s) for s in sources]):
-            outcome = await finished
-            outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
+        tasks = [asyncio.ensure_future(refresher.refresh(s)) for s in sources]
+        try:
+            for finished in asyncio.as_completed(tasks):
+                outcome = await finished
+                outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
     return outcomes
 
 

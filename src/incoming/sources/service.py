@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,6 +12,7 @@ from incoming.errors import BadURLError, SourceError
 from incoming.fetch import Fetcher, FetchSettings
 from incoming.models import SaveCounts
 from incoming.parse import OpmlOutline, parse_opml, render_opml
+from incoming.parse.text import web_url
 from incoming.sources.feeds import read_feed
 from incoming.sources.notes import read_notes_folder, save_notes
 from incoming.sources.prepare import prepare_entries
@@ -135,6 +136,14 @@ def ensure_demo_source(store: Store) -> Added | None:
 class OpmlImport:
     added: list[Source]
     skipped: list[str]  # URLs already stored
+    refused: list[str] = field(default_factory=list)  # not http(s) URLs: never stored
+
+
+def _fetchable(url: str) -> bool:
+    try:
+        return is_web_url(url)
+    except BadURLError:
+        return False
 
 
 def import_opml(store: Store, data: bytes) -> OpmlImport:
@@ -142,10 +151,14 @@ def import_opml(store: Store, data: bytes) -> OpmlImport:
     outlines = parse_opml(data)
     added: list[Source] = []
     skipped: list[str] = []
+    refused: list[str] = []
     now = utcnow()
     with store.write() as connection:
         known = {source.url for source in list_sources(connection)}
         for outline in outlines:
+            if not _fetchable(outline.url):  # javascript:, file:, a broken URL...
+                refused.append(outline.url)
+                continue
             if outline.url in known:
                 skipped.append(outline.url)
                 continue
@@ -158,10 +171,10 @@ def import_opml(store: Store, data: bytes) -> OpmlImport:
                     now=now,
                     topic=outline.topic,
                     title=outline.title or "",
-                    site_url=outline.site_url,
+                    site_url=web_url(outline.url, outline.site_url),
                 )
             )
-    return OpmlImport(added, skipped)
+    return OpmlImport(added, skipped, refused)
 
 
 def export_opml(store: Store, *, title: str = "Incoming sources") -> bytes:

@@ -125,6 +125,12 @@ def migrate(store: Store) -> str | None:
     return head
 
 
+def unavailable_reason(exc: OperationalError) -> str:
+    """The driver's first line (say, "connection refused"), without SQL or a traceback."""
+    lines = str(exc.orig if exc.orig else exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def open_store(raw_url: str, *, apply_migrations: bool = True) -> Store:
     """Connect (and by default migrate); an unreachable database is a StoreUnavailableError."""
     url = normalize_url(raw_url)
@@ -143,8 +149,8 @@ def open_store(raw_url: str, *, apply_migrations: bool = True) -> Store:
                 connection.execute(text("SELECT 1"))
     except OperationalError as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StoreUnavailableError(
-            f"cannot open database {url.render_as_string(hide_password=True)}: {reason}"
+            f"cannot open database {url.render_as_string(hide_password=True)}: "
+            f"{unavailable_reason(exc)}"
         ) from exc
     return store

@@ -292,9 +292,10 @@ class AdminViews:
             return Done("Choose an OPML file to import.", is_error=True)
         data = await upload.read()
         report = await run_in_threadpool(service.import_opml, _store(request), data)
+        refused = f"; {len(report.refused)} were not http(s) URLs" if report.refused else ""
         return Done(
-            f"Imported {len(report.added)} sources ({len(report.skipped)} were there already); "
-            "they are fetched on the next run."
+            f"Imported {len(report.added)} sources ({len(report.skipped)} were there already"
+            f"{refused}); they are fetched on the next run."
         )
 
 
