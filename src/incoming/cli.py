@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -22,7 +21,13 @@ from sqlalchemy.exc import OperationalError
 
 from incoming import worker_cli
 from incoming.admin_cli import admin_group
-from incoming.cli_support import allow_private_option, database_option, opened_store
+from incoming.cli_support import (
+    allow_private_option,
+    database_option,
+    opened_store,
+    stderr,
+    stdout,
+)
 from incoming.derive import normalize_topic
 from incoming.errors import IncomingError
 from incoming.fetch import FetchSettings
@@ -36,9 +41,6 @@ from incoming.sources.refresh import Outcome
 from incoming.store.articles import Article, latest_articles
 from incoming.store.engine import DEFAULT_DATABASE_URL, migrate, open_store, unavailable_reason
 from incoming.store.sources import Source, article_counts, find_source, list_sources
-
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False)
 
 
 class IncomingGroup(click.Group):

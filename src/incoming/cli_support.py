@@ -7,8 +7,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+from rich.console import Console
 
 from incoming.store.engine import Store, open_store
+
+# Tables and summaries go to stdout. Whatever a table shows that came from a feed or a server
+# goes in as rich `Text`, never as markup: a title like "[/]" would crash the table.
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False)
 
 
 def _override_database(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

@@ -10,18 +10,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from incoming.cli_support import allow_private_option, database_option, opened_store
+from incoming.cli_support import allow_private_option, database_option, opened_store, stdout
 from incoming.fetch import FetchSettings
 from incoming.sources.worker import Worker, WorkerSettings
 from incoming.store.engine import Store
 from incoming.store.status import Status, read_status
 from incoming.store.worker_lock import single_worker
 from incoming.store.workers import Counters
-
-stdout = Console(highlight=False, soft_wrap=True)
 
 
 async def _work(worker: Worker) -> Counters:
@@ -127,7 +125,7 @@ def _print_status(status: Status) -> None:
     table = Table("worker", "state", "started", "fetched", "failed", "new", "per minute", "holds")
     for w in status.workers:
         table.add_row(
-            w.name,
+            Text(w.name),
             "stopped" if w.stopped_at else f"seen {w.heartbeat_at:%H:%M:%S}",
             f"{w.started_at:%Y-%m-%d %H:%M}",
             str(w.fetched),
@@ -142,7 +140,10 @@ def _print_status(status: Status) -> None:
         failing = Table("id", "url", "failures", "last error")
         for source in status.worst:
             failing.add_row(
-                str(source.id), source.url, str(source.error_count), source.last_error or ""
+                str(source.id),
+                Text(source.url),
+                str(source.error_count),
+                Text(source.last_error or ""),
             )
         stdout.print(failing)
 

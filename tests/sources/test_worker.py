@@ -22,7 +22,7 @@ from incoming.sources.refresh import refresh_due
 from incoming.sources.worker import Worker, WorkerSettings
 from incoming.store.engine import Store
 from incoming.store.leases import claim_due
-from incoming.store.sources import add_source, list_sources
+from incoming.store.sources import add_source, list_sources, record_failure
 from incoming.store.status import read_status
 from tests.sources.feeds import RSS_HEADERS, rss
 from tests.support.server import FixtureServer
@@ -77,6 +77,20 @@ def test_failures_are_recorded_and_counted(store: Store, server: FixtureServer) 
         status = read_status(connection, now=datetime.now(UTC))
     assert status.failing == 1
     assert "HTTP 404" in (status.worst[0].last_error or "")
+
+
+def test_status_shows_stored_text_as_text(db_url: str, store: Store) -> None:
+    """A failing source's URL and error came from elsewhere: rich markup in them is text."""
+    now = datetime.now(UTC)
+    with store.write() as connection:
+        source = add_source(connection, kind="feed", url="https://x.example/[/]", now=now)
+        record_failure(
+            connection, source.id, now=now, next_check_at=now, error="HTTP 500 [/] [link=y]z"
+        )
+    shown = CliRunner().invoke(cli, ["--database", db_url, "status"])
+    assert shown.exit_code == 0, shown.output
+    assert "HTTP 500 [/] [link=y]z" in shown.output
+    assert "https://x.example/[/]" in shown.output
 
 
 def test_status_json_and_worker_options(db_url: str, server: FixtureServer) -> None:
