@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from incoming.errors import ConfigError
 from incoming.fetch import FetchSettings
 from incoming.sources.refresh import Outcome, Refresher, refreshing, utcnow
-from incoming.store.engine import Store
+from incoming.store.engine import Store, unavailable_reason
 from incoming.store.leases import Backlog, backlog, claim_due, release_all, renew_leases
 from incoming.store.sources import Source
 from incoming.store.workers import Counters, beat, register_worker
@@ -106,7 +106,7 @@ class Worker:
             try:
                 await asyncio.to_thread(self._finish)
             except DBAPIError as exc:  # its leases run out by themselves
-                log.error("cannot sign off (%s)", _first_line(exc))
+                log.error("cannot sign off (%s)", unavailable_reason(exc))
         return self.counters
 
     async def _loop(self, refresher: Refresher, stop: asyncio.Event) -> None:
@@ -120,7 +120,7 @@ class Worker:
                 try:
                     claimed = await asyncio.to_thread(self._claim, free) if free else []
                 except DBAPIError as exc:  # the database away for a moment: not the end
-                    log.error("cannot claim sources (%s); trying again", _first_line(exc))
+                    log.error("cannot claim sources (%s); trying again", unavailable_reason(exc))
                     await asyncio.wait({stopping}, timeout=self.settings.retry_seconds)
                     continue
                 for source in claimed:
@@ -137,7 +137,7 @@ class Worker:
                 try:
                     waiting = await asyncio.to_thread(self._backlog)
                 except DBAPIError as exc:
-                    log.error("cannot read the backlog (%s); trying again", _first_line(exc))
+                    log.error("cannot read the backlog (%s); trying again", unavailable_reason(exc))
                     waiting = Backlog(due=1, next_at=None)  # look again soon
                 if waiting.due == 0 and self.settings.once:
                     return
@@ -168,7 +168,7 @@ class Worker:
         try:
             outcome = await refresher.refresh(source)
         except DBAPIError as exc:  # not recorded: the lease runs out and the source comes again
-            outcome = Outcome(source.id, source.display_name, error=_first_line(exc))
+            outcome = Outcome(source.id, source.display_name, error=unavailable_reason(exc))
         counters = self.counters
         self.counters = Counters(
             fetched=counters.fetched + 1,
@@ -220,10 +220,6 @@ class Worker:
     def _write(self, action: Callable[[Connection], None]) -> None:
         with self.store.write() as connection:
             action(connection)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _check(done: set[asyncio.Task[Outcome]]) -> None:

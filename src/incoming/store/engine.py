@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from incoming.errors import ConfigError, StoreUnavailableError
 from incoming.store import changes
@@ -125,7 +125,7 @@ def migrate(store: Store) -> str | None:
     return head
 
 
-def unavailable_reason(exc: OperationalError) -> str:
+def unavailable_reason(exc: DBAPIError) -> str:
     """The driver's first line (say, "connection refused"), without SQL or a traceback."""
     lines = str(exc.orig if exc.orig else exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
