@@ -9,8 +9,10 @@
    written with straight inserts: articles rows plus their index rows (see `documents`).
 2. p50/p99 of `search()` (matching, counting, ranking, snippets of 20 hits) for 1-term, 2-term
    and phrase queries in Chinese, English and mixed, drawn from the text (so common words come
-   up as often as people type them); beside it, in the same run, the same queries as a
-   `LIKE '%...%'` scan of title and text (a few queries per kind: a scan takes seconds).
+   up as often as people type them), on an index read once first, as a serving site holds it;
+   beside it, in the same run and after all of them, the same queries as a `LIKE '%...%'`
+   scan of title and text (a few queries per kind: a scan takes seconds, and would leave the
+   searches a cold cache).
 3. Ingest: the whole pipeline (bench/corpus.py feeds over HTTP: fetch, parse, clean, derive,
    save_drafts) into a fresh SQLite file with indexing and without it (the index hook patched
    out), and save_drafts alone on prepared drafts.

@@ -85,9 +85,3 @@ def word_tokens(folded: str) -> tuple[list[str], list[str]]:
 def distinct_chars(runs: Sequence[str]) -> list[str]:
     """The chars stream: each CJK character once, in order of first appearance."""
     return list(dict.fromkeys("".join(runs)))
-
-
-def is_cjk_token(token: str) -> bool:
-    """A token of CJK characters (a bigram or a lone character), not a word."""
-    piece = _PIECES.fullmatch(token)
-    return piece is not None and piece.group(1) is not None
