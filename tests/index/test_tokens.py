@@ -6,10 +6,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incoming.index.tokens import (
+    JOINER,
     MARKER,
     MAX_WORD_LENGTH,
     distinct_chars,
     fold,
+    pair_tokens,
     pieces,
     word_tokens,
 )
@@ -41,6 +43,24 @@ def test_underscores_and_punctuation_separate_words_and_long_words_are_cut() -> 
     assert word_tokens(fold("d_model, k=v; x²"))[0] == ["d", "model", "k", "v", "x2"]
     (long,) = word_tokens("a" * 500)[0]
     assert long == "a" * MAX_WORD_LENGTH
+
+
+def test_pairs_join_neighbours_unless_both_are_cjk() -> None:
+    tokens, _ = word_tokens(fold("the Transformer 注意力。好的 KV"))
+    assert pair_tokens(tokens) == [
+        f"the{JOINER}transformer",
+        f"transformer{JOINER}注意",
+        f"好的{JOINER}kv",
+    ]
+    assert pair_tokens(word_tokens(fold("注意。意力"))[0]) == []  # MARKER pairs with nothing
+    assert pair_tokens(["dpo"]) == pair_tokens([]) == []
+
+
+@given(st.text(max_size=200))
+def test_no_token_holds_the_joiner(text: str) -> None:
+    tokens, runs = word_tokens(fold(text))
+    assert not any(JOINER in token for token in [*tokens, *distinct_chars(runs)])
+    assert all(pair.count(JOINER) == 1 for pair in pair_tokens(tokens))
 
 
 def test_the_chars_stream_holds_each_character_once_in_order() -> None:

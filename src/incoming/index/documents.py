@@ -20,7 +20,7 @@ from incoming.index.schema import (
     FTS_TRIGGERS,
     search_documents,
 )
-from incoming.index.tokens import distinct_chars, fold, word_tokens
+from incoming.index.tokens import distinct_chars, fold, pair_tokens, word_tokens
 from incoming.store.changes import note_change
 from incoming.store.engine import Store
 from incoming.store.schema import articles
@@ -55,6 +55,7 @@ def tokens_row(
         "body_words": " ".join(body_tokens),
         "title_chars": " ".join(distinct_chars(title_runs)),
         "body_chars": " ".join(distinct_chars(body_runs)),
+        "pairs": " ".join([*pair_tokens(title_tokens), *pair_tokens(body_tokens)]),
         "keywords": " ".join(keywords(title_tokens, body_tokens)),
     }
 

@@ -1,23 +1,28 @@
-"""Which articles match a parsed query: an FTS5 MATCH on SQLite, tsvectors on PostgreSQL.
+"""Which articles match a parsed query, newest first: FTS5 on SQLite, tsvectors on PostgreSQL.
 
 Both are built from our tokens only, never from the user's text as syntax: every token is
 quoted, and the operators come from the parsed structure. Both find the same articles:
 
 - a phrase (the tokens of a word, CJK string or quoted phrase) matches when its tokens follow
-  one another in the title or in the text: an FTS5 phrase in the word columns; on PostgreSQL,
-  every token in the tsvector (GIN) and the phrase, spaces around it, in the token string;
+  one another in the title or in the text: an FTS5 phrase in the word columns, which the
+  phrase's pairs (see `tokens`) narrow down first; on PostgreSQL, its pairs and the tokens no
+  pair holds in the tsvector (GIN), then, unless that already says it (one token, or two in
+  a pair), the phrase, spaces around it, in the token string;
 - a character matches when it is in the title's or the text's chars stream.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
-    Select,
     and_,
+    any_,
     cast,
     column,
     func,
@@ -27,18 +32,27 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
-from incoming.index.query import Char, Leaf, Phrase, Query, Term
+from incoming.index.query import Char, Leaf, Query, Term
 from incoming.index.schema import FTS_TABLE, TITLES_FTS_TABLE, search_documents
+from incoming.index.tokens import JOINER, pair_tokens
+from incoming.index.windows import SMALLEST, aligned, window_lexemes
 from incoming.store.schema import articles
 
 
 class Matcher(Protocol):
-    def ids(
-        self, query: Query, scope: list[ColumnElement[bool]], *, title_only: bool
-    ) -> Select[Any]:
-        """Ids of matching articles (in `scope`: conditions on `articles`), newest first."""
+    def newest(
+        self,
+        connection: Connection,
+        query: Query,
+        scope: list[ColumnElement[bool]],
+        *,
+        title_only: bool,
+        limit: int,
+    ) -> list[int]:
+        """Up to `limit` ids of matching articles (in `scope`: conditions on `articles`),
+        newest first."""
         ...
 
 
@@ -53,7 +67,7 @@ _fts = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
 _titles_fts = table(TITLES_FTS_TABLE, column("rowid"), column(TITLES_FTS_TABLE))
 
 
-def _fts_string(tokens: tuple[str, ...]) -> str:
+def _fts_string(tokens: Sequence[str]) -> str:
     return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
@@ -62,7 +76,12 @@ def _fts_leaf(leaf: Leaf, *, title_only: bool) -> str:
         columns = "{title_chars}" if title_only else "{title_chars body_chars}"
         return f"{columns} : {_fts_string((leaf.char,))}"
     columns = "{title_words}" if title_only else "{title_words body_words}"
-    return f"{columns} : {_fts_string(leaf.tokens)}"
+    phrase = f"{columns} : {_fts_string(leaf.tokens)}"
+    if title_only:
+        return phrase
+    return " AND ".join(
+        [*(f"pairs : {_fts_string((p,))}" for p in pair_tokens(leaf.tokens)), phrase]
+    )
 
 
 def _fts_term(term: Term, *, title_only: bool) -> str:
@@ -86,44 +105,70 @@ def _match(index: Any, expression: str) -> ColumnElement[bool]:
 
 
 class SqliteMatcher:
-    def ids(
-        self, query: Query, scope: list[ColumnElement[bool]], *, title_only: bool
-    ) -> Select[Any]:
+    """FTS5 reads its lists newest first and stops at the limit: one statement."""
+
+    def newest(
+        self,
+        connection: Connection,
+        query: Query,
+        scope: list[ColumnElement[bool]],
+        *,
+        title_only: bool,
+        limit: int,
+    ) -> list[int]:
         index = _titles_fts if title_only else _fts
         rowid = index.c.rowid
-        found = select(rowid.label("id")).where(
-            _match(index, fts_match(query, title_only=title_only))
-        )
+        found = select(rowid).where(_match(index, fts_match(query, title_only=title_only)))
         if title_only and query.excluded:  # the text is in the other index
             excluded = _fts_any(query.excluded, title_only=False)
             found = found.where(rowid.not_in(select(_fts.c.rowid).where(_match(_fts, excluded))))
         if scope:
             found = found.join_from(index, articles, articles.c.id == rowid).where(*scope)
-        return found.order_by(rowid.desc())
+        return list(connection.execute(found.order_by(rowid.desc()).limit(limit)).scalars())
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
+
+# The newest window holds this many times the ids asked for, and later ones are sized to find
+# what is still missing this many times over, at the rate of matches seen so far.
+WINDOW_MARGIN = 4
+# A window made of more blocks than this reaches back to the first article instead.
+MAX_WINDOW_BLOCKS = 32
+# Candidates checked (for phrases and filters) per statement, at least.
+CHECK_CHUNK = 100
 
 
 def _lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _tsquery_leaf(leaf: Leaf) -> str:
-    tokens = (leaf.char,) if isinstance(leaf, Char) else leaf.tokens
-    return " & ".join(_lexeme(token) for token in dict.fromkeys(tokens))
+def _is_exact(leaf: Leaf, *, title_only: bool) -> bool:
+    """Whether the tsquery of a leaf alone decides it (no phrase to check in the text)."""
+    if isinstance(leaf, Char) or len(leaf.tokens) == 1:
+        return True
+    return not title_only and len(leaf.tokens) == 2 and bool(pair_tokens(leaf.tokens))
 
 
-def _tsquery_term(term: Term) -> str:
-    return "(" + " & ".join(_tsquery_leaf(leaf) for leaf in term.leaves) + ")"
+def _leaf_lexemes(leaf: Leaf, *, title_only: bool) -> list[str]:
+    """What the tsvector must hold: the pairs, and the tokens that no pair holds."""
+    if isinstance(leaf, Char):
+        return [leaf.char]
+    if title_only:
+        return list(dict.fromkeys(leaf.tokens))
+    pairs = pair_tokens(leaf.tokens)
+    paired = {token for pair in pairs for token in pair.split(JOINER)}
+    return list(dict.fromkeys([*pairs, *(t for t in leaf.tokens if t not in paired)]))
 
 
-def _tsquery(text: str) -> ColumnElement[Any]:
-    return cast(literal(text), TSQUERY)
+def _tsquery_term(term: Term, *, title_only: bool) -> str:
+    lexemes = (
+        lexeme for leaf in term.leaves for lexeme in _leaf_lexemes(leaf, title_only=title_only)
+    )
+    return "(" + " & ".join(_lexeme(lexeme) for lexeme in dict.fromkeys(lexemes)) + ")"
 
 
-def _is_long_phrase(leaf: Leaf) -> bool:
-    return isinstance(leaf, Phrase) and len(leaf.tokens) > 1
+def _needs_check(term: Term, *, title_only: bool) -> bool:
+    return not all(_is_exact(leaf, title_only=title_only) for leaf in term.leaves)
 
 
 def _contains(column: Any, tokens: tuple[str, ...]) -> ColumnElement[bool]:
@@ -145,33 +190,113 @@ def _term_check(term: Term, *, title_only: bool) -> ColumnElement[bool]:
 
 
 class PostgresMatcher:
-    def ids(
-        self, query: Query, scope: list[ColumnElement[bool]], *, title_only: bool
-    ) -> Select[Any]:
+    """The tsquery finds candidates through GIN, one id window at a time (see `windows`);
+    phrases and filters are then checked on the newest candidates only."""
+
+    def newest(
+        self,
+        connection: Connection,
+        query: Query,
+        scope: list[ColumnElement[bool]],
+        *,
+        title_only: bool,
+        limit: int,
+    ) -> list[int]:
         documents = search_documents.c
+        top = connection.execute(select(func.max(documents.article_id))).scalar()
+        if top is None or limit <= 0:
+            return []
         vector = documents.title_document if title_only else documents.document
-        positive = " & ".join(
-            "(" + " | ".join(_tsquery_term(term) for term in group) + ")" for group in query.groups
-        )
-        conditions = [vector.bool_op("@@")(_tsquery(positive))]
-        if any(_is_long_phrase(leaf) for leaf in query.leaves):
-            conditions.extend(
-                or_(*(_term_check(term, title_only=title_only) for term in group))
-                for group in query.groups
+        matching = self._tsquery(query, title_only=title_only)
+        checks = self._checks(query, title_only=title_only)
+        found: list[int] = []
+        high = aligned(top)
+        size = _rounded(WINDOW_MARGIN * limit)
+        while high > 0 and len(found) < limit:
+            low = max(0, high - size)
+            blocks = window_lexemes(low, high)
+            if len(blocks) > MAX_WINDOW_BLOCKS:
+                low, blocks = 0, []
+            window = " | ".join(_lexeme(block) for block in blocks)
+            text = f"{matching} & ({window})" if blocks else matching
+            candidates = sorted(
+                (
+                    article_id
+                    for article_id in connection.execute(
+                        select(documents.article_id).where(
+                            vector.bool_op("@@")(cast(literal(text), TSQUERY))
+                        )
+                    ).scalars()
+                    if article_id < high
+                ),
+                reverse=True,
             )
+            accepted = self._checked(connection, candidates, checks, scope, limit - len(found))
+            found.extend(accepted)
+            missing = limit - len(found)
+            rate = len(accepted) / (high - low)
+            size = _rounded(WINDOW_MARGIN * missing / rate) if rate else size * 16
+            high = low
+        return found[:limit]
+
+    @staticmethod
+    def _tsquery(query: Query, *, title_only: bool) -> str:
+        text = " & ".join(
+            "(" + " | ".join(_tsquery_term(term, title_only=title_only) for term in group) + ")"
+            for group in query.groups
+        )
+        if not title_only:  # the titles' tsvector cannot tell: see _checks
+            for term in query.excluded:
+                if not _needs_check(term, title_only=False):
+                    text += f" & !{_tsquery_term(term, title_only=False)}"
+        return text
+
+    @staticmethod
+    def _checks(query: Query, *, title_only: bool) -> list[ColumnElement[bool]]:
+        checks = [
+            or_(*(_term_check(term, title_only=title_only) for term in group))
+            for group in query.groups
+            if any(_needs_check(term, title_only=title_only) for term in group)
+        ]
         for term in query.excluded:
-            if any(_is_long_phrase(leaf) for leaf in term.leaves):
-                conditions.append(not_(_term_check(term, title_only=False)))
-            else:
-                conditions.append(
-                    not_(documents.document.bool_op("@@")(_tsquery(_tsquery_term(term))))
-                )
-        found = select(documents.article_id.label("id")).where(*conditions)
-        if scope:
-            found = found.join_from(
-                search_documents, articles, articles.c.id == documents.article_id
-            ).where(*scope)
-        return found.order_by(documents.article_id.desc())
+            if _needs_check(term, title_only=False):
+                checks.append(not_(_term_check(term, title_only=False)))
+            elif title_only:
+                excluded = cast(literal(_tsquery_term(term, title_only=False)), TSQUERY)
+                checks.append(not_(search_documents.c.document.bool_op("@@")(excluded)))
+        return checks
+
+    @staticmethod
+    def _checked(
+        connection: Connection,
+        candidates: list[int],
+        checks: list[ColumnElement[bool]],
+        scope: list[ColumnElement[bool]],
+        wanted: int,
+    ) -> list[int]:
+        """The newest `wanted` candidates (or more) that pass the checks and the scope."""
+        if not checks and not scope:
+            return candidates
+        documents = search_documents.c
+        accepted: list[int] = []
+        start = 0
+        while start < len(candidates) and len(accepted) < wanted:
+            chunk = candidates[start : start + max(CHECK_CHUNK, 2 * (wanted - len(accepted)))]
+            start += len(chunk)
+            statement = select(documents.article_id).where(
+                documents.article_id == any_(literal(chunk, ARRAY(BigInteger))), *checks
+            )
+            if scope:
+                statement = statement.join_from(
+                    search_documents, articles, articles.c.id == documents.article_id
+                ).where(*scope)
+            accepted.extend(sorted(connection.execute(statement).scalars(), reverse=True))
+        return accepted
+
+
+def _rounded(ids: float) -> int:
+    """A window size: a whole number of the smallest blocks."""
+    return max(1, math.ceil(ids / SMALLEST)) * SMALLEST
 
 
 def matcher_for(connection: Connection) -> Matcher:

@@ -34,8 +34,9 @@ def related_articles(
     documents = connection.execute(select(func.max(search_documents.c.article_id))).scalar_one()
     scores: Counter[int] = Counter()
     for keyword in keywords.split():
-        matching = matcher.ids(leaf_query(Phrase((keyword,))), [], title_only=False)
-        ids = connection.execute(matching.limit(RARE_LIMIT + 1)).scalars().all()
+        ids = matcher.newest(
+            connection, leaf_query(Phrase((keyword,))), [], title_only=False, limit=RARE_LIMIT + 1
+        )
         if len(ids) > RARE_LIMIT:
             continue
         weight = idf(len(ids), documents)

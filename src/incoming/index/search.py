@@ -69,7 +69,7 @@ def _names_source(wanted: str, source_id: int, url: str, title: str) -> bool:
     return wanted in fold(url) or wanted in fold(title)
 
 
-def _scope(connection: Connection, filters: Filters) -> list[ColumnElement[bool]] | None:
+def filter_scope(connection: Connection, filters: Filters) -> list[ColumnElement[bool]] | None:
     """Conditions on `articles` for the filters; None when a filter names nothing stored."""
     conditions: list[ColumnElement[bool]] = []
     if filters.sources:
@@ -107,9 +107,10 @@ def _weights(connection: Connection, matcher: Matcher, query: Query) -> dict[Lea
     documents = connection.execute(select(func.max(search_documents.c.article_id))).scalar()
     weights = {}
     for leaf in leaves:
-        matching = matcher.ids(leaf_query(leaf), [], title_only=False).limit(IDF_LIMIT)
-        count = connection.execute(select(func.count()).select_from(matching.subquery()))
-        weights[leaf] = idf(count.scalar_one(), documents or 0)
+        matching = matcher.newest(
+            connection, leaf_query(leaf), [], title_only=False, limit=IDF_LIMIT
+        )
+        weights[leaf] = idf(len(matching), documents or 0)
     return weights
 
 
@@ -166,25 +167,23 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
     """One page of the articles matching `query`, best first (see the query language in
     `incoming.index.query`); never fails on what the user typed."""
     parsed = parse_query(query)
-    scope = _scope(connection, parsed.filters) if parsed.groups else None
+    scope = filter_scope(connection, parsed.filters) if parsed.groups else None
     if scope is None:
         return SearchPage(query, [], 0)
     matcher = matcher_for(connection)
     # One pass over the index gives the newest matches, the count and the older ones to show
     # after the ranked: reading a common token's list is the costly part of a query.
     counted = max(COUNT_LIMIT, offset + limit + 1)  # past this page: is there another?
-    ids = list(
-        connection.execute(matcher.ids(parsed, scope, title_only=False).limit(counted)).scalars()
-    )
+    ids = matcher.newest(connection, parsed, scope, title_only=False, limit=counted)
     total, exact = len(ids), len(ids) < counted
     newest = ids[:RANK_WINDOW]
     titled: list[int] = []
     if total > RANK_WINDOW:
         titled = [
             article_id
-            for article_id in connection.execute(
-                matcher.ids(parsed, scope, title_only=True).limit(TITLE_WINDOW)
-            ).scalars()
+            for article_id in matcher.newest(
+                connection, parsed, scope, title_only=True, limit=TITLE_WINDOW
+            )
             if article_id < newest[-1]
         ]
     if limit <= 0 or offset >= total:

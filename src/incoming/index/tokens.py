@@ -6,7 +6,10 @@ words and, for each CJK run, its overlapping bigrams (a one-character run as its
 string of two or more characters is found as the phrase of its bigrams. Between two CJK runs
 that only punctuation or space separates, the stream holds MARKER, so such a phrase never
 matches across the end of a run ("注意。意力" does not contain "注意力"). The *chars stream*
-holds every distinct CJK character, so single characters are found too.
+holds every distinct CJK character, so single characters are found too. The *pairs stream*
+holds each two neighbouring tokens of the words stream, joined by JOINER, unless both are CJK:
+a phrase of common words ("the model") is found through its pairs' short lists instead of
+checking it in every article holding both words (a CJK phrase's bigrams are rare enough).
 
 Both streams are stored as space-separated token strings: the databases only split them on
 spaces, so SQLite and PostgreSQL index exactly the same tokens. The loop is linear, and the
@@ -16,6 +19,7 @@ microseconds for a 4 KB article.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -32,9 +36,13 @@ CJK_CHARACTERS = (
 )
 # Group 1: a CJK run; group 2: a word (a letter or digit that is not CJK, `_` separates).
 _PIECES = re.compile(f"([{CJK_CHARACTERS}]+)|([^\\W_{CJK_CHARACTERS}]+)")
+_CJK_START = re.compile(f"[{CJK_CHARACTERS}]")
 
 # A compatibility ideograph: NFKC maps it to U+8C48, so folded text never contains it.
 MARKER = "\uf900"
+# Joins the two tokens of a pair: neither a word character nor CJK, so no token holds it, and
+# not ASCII, so FTS5's ascii tokenizer keeps a pair whole.
+JOINER = "\uf8ff"
 # Longer words are cut to this many characters (PostgreSQL refuses lexemes over 2 KB).
 MAX_WORD_LENGTH = 64
 
@@ -85,3 +93,15 @@ def word_tokens(folded: str) -> tuple[list[str], list[str]]:
 def distinct_chars(runs: Sequence[str]) -> list[str]:
     """The chars stream: each CJK character once, in order of first appearance."""
     return list(dict.fromkeys("".join(runs)))
+
+
+def pair_tokens(tokens: Sequence[str]) -> list[str]:
+    """The pairs stream of a words stream: neighbours, unless both are CJK (MARKER is)."""
+    cjk = [_CJK_START.match(token) is not None for token in tokens]
+    return [
+        a + JOINER + b
+        for (a, b), (a_cjk, b_cjk) in zip(
+            itertools.pairwise(tokens), itertools.pairwise(cjk), strict=True
+        )
+        if not (a_cjk and b_cjk)
+    ]
