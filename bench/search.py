@@ -1,8 +1,9 @@
 """Search benchmark: query latency at 100k and 1M articles beside a LIKE scan, and ingest cost.
 
     .venv/bin/python -m bench.search                       # 100k and 1M articles, SQLite
-    .venv/bin/python -m bench.search --sizes 100000 --postgres
+    .venv/bin/python -m bench.search --sizes 100000 --stores sqlite postgres
     .venv/bin/python -m bench.search --sizes 1000000 --keep /tmp/bench-search   # reuse a store
+    .venv/bin/python -m bench.search --stores postgres --keep-schema bench_search  # the same
 
 1. A store of generated bilingual articles (~750 characters of text: Chinese words and English
    words drawn with Zipf frequencies, the terms of bench/corpus.py among them, some formulas),
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import psycopg
 from sqlalchemy import Connection, insert, text
 from tests.support.databases import fresh_schema
 from tests.support.server import FixtureServer
@@ -414,20 +416,28 @@ def ingest(feed_count: int, entries: int) -> tuple[float, float]:
 
 
 @contextmanager
-def bench_store(kind: str, folder: Path) -> Iterator[Store]:
+def _opened(url: str) -> Iterator[Store]:
+    store = open_store(url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def bench_store(kind: str, folder: Path, kept_schema: str | None) -> Iterator[Store]:
+    """The SQLite file in `folder`, or a PostgreSQL schema: `kept_schema` or a fresh one."""
     if kind == "sqlite":
-        store = open_store(f"sqlite:///{folder / 'search.db'}")
-        try:
+        with _opened(f"sqlite:///{folder / 'search.db'}") as store:
             yield store
-        finally:
-            store.close()
-        return
-    with fresh_schema(POSTGRES, "bench") as url:
-        store = open_store(url)
-        try:
+    elif kept_schema:
+        with psycopg.connect(POSTGRES, autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{kept_schema}"')
+        with _opened(f"{POSTGRES}?options=-csearch_path%3D{kept_schema}") as store:
             yield store
-        finally:
-            store.close()
+    else:
+        with fresh_schema(POSTGRES, "bench") as url, _opened(url) as store:
+            yield store
 
 
 def stored(store: Store) -> int:
@@ -438,7 +448,7 @@ def stored(store: Store) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--postgres", action="store_true", help="also measure PostgreSQL")
+    parser.add_argument("--stores", nargs="+", choices=["sqlite", "postgres"], default=["sqlite"])
     parser.add_argument("--feeds", type=int, default=40, help="feeds of 50 entries for ingest")
     parser.add_argument(
         "--keep",
@@ -446,15 +456,17 @@ def main() -> None:
         help="keep the SQLite store in this folder, and go on from what an earlier run left"
         " there (the articles are the same every run; 1M take a while to generate)",
     )
+    parser.add_argument(
+        "--keep-schema", help="the same for PostgreSQL: keep the store in this schema"
+    )
     args = parser.parse_args()
     by_kind = queries()
     missed: list[str] = []
-    kinds = ["sqlite", "postgres"] if args.postgres else ["sqlite"]
-    for kind in kinds:
+    for kind in args.stores:
         kept = args.keep is not None and kind == "sqlite"
         with (
             nullcontext(args.keep) if kept else tempfile.TemporaryDirectory(dir="/tmp") as folder,
-            bench_store(kind, Path(folder)) as store,
+            bench_store(kind, Path(folder), args.keep_schema) as store,
         ):
             done = stored(store) + 1
             for size in sorted(args.sizes):
@@ -463,9 +475,10 @@ def main() -> None:
                     continue
                 started = time.perf_counter()
                 fill(store, done, size + 1)
-                if kind == "postgres":
-                    with store.write() as connection:
-                        connection.execute(text("ANALYZE"))
+                if kind == "postgres":  # as autovacuum does on a store in use
+                    autocommit = store.engine.execution_options(isolation_level="AUTOCOMMIT")
+                    with autocommit.connect() as connection:
+                        connection.execute(text("VACUUM ANALYZE"))
                 done = size + 1
                 check_sample(store, 997)
                 took = time.perf_counter() - started

@@ -112,9 +112,8 @@ def _newest(store: Store, query: str, limit: int, *, title_only: bool) -> list[i
     with store.read() as connection:
         scope = filter_scope(connection, parsed.filters)
         assert scope is not None
-        return matcher_for(connection).newest(
-            connection, parsed, scope, title_only=title_only, limit=limit
-        )
+        with matcher_for(connection) as matcher:
+            return matcher.newest(parsed, scope, title_only=title_only, limit=limit)
 
 
 @pytest.mark.parametrize("query", QUERIES)

@@ -14,7 +14,8 @@ quoted, and the operators come from the parsed structure. Both find the same art
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -44,7 +45,6 @@ from incoming.store.schema import articles
 class Matcher(Protocol):
     def newest(
         self,
-        connection: Connection,
         query: Query,
         scope: list[ColumnElement[bool]],
         *,
@@ -107,9 +107,11 @@ def _match(index: Any, expression: str) -> ColumnElement[bool]:
 class SqliteMatcher:
     """FTS5 reads its lists newest first and stops at the limit: one statement."""
 
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
     def newest(
         self,
-        connection: Connection,
         query: Query,
         scope: list[ColumnElement[bool]],
         *,
@@ -124,14 +126,16 @@ class SqliteMatcher:
             found = found.where(rowid.not_in(select(_fts.c.rowid).where(_match(_fts, excluded))))
         if scope:
             found = found.join_from(index, articles, articles.c.id == rowid).where(*scope)
-        return list(connection.execute(found.order_by(rowid.desc()).limit(limit)).scalars())
+        return list(self.connection.execute(found.order_by(rowid.desc()).limit(limit)).scalars())
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 # The newest window holds this many times the ids asked for, and later ones are sized to find
-# what is still missing this many times over, at the rate of matches seen so far.
+# what is still missing this many times over, at the rate of matches seen so far, but grow at
+# most MAX_WINDOW_GROWTH times (a rate seen in a few matches is a poor guess).
 WINDOW_MARGIN = 4
+MAX_WINDOW_GROWTH = 8
 # A window made of more blocks than this reaches back to the first article instead.
 MAX_WINDOW_BLOCKS = 32
 # Candidates checked (for phrases and filters) per statement, at least.
@@ -193,24 +197,36 @@ class PostgresMatcher:
     """The tsquery finds candidates through GIN, one id window at a time (see `windows`);
     phrases and filters are then checked on the newest candidates only."""
 
+    def __init__(self, connection: Connection, top: int | None) -> None:
+        self.connection = connection
+        self.top = top  # the newest article's id
+
     def newest(
         self,
-        connection: Connection,
         query: Query,
         scope: list[ColumnElement[bool]],
         *,
         title_only: bool,
         limit: int,
     ) -> list[int]:
-        documents = search_documents.c
-        top = connection.execute(select(func.max(documents.article_id))).scalar()
-        if top is None or limit <= 0:
+        if self.top is None or limit <= 0:
             return []
+        return self._windowed(query, scope, title_only, limit, aligned(self.top))
+
+    def _windowed(
+        self,
+        query: Query,
+        scope: list[ColumnElement[bool]],
+        title_only: bool,
+        limit: int,
+        high: int,
+    ) -> list[int]:
+        """The newest window below `high` first, then older and wider ones, until enough."""
+        documents = search_documents.c
         vector = documents.title_document if title_only else documents.document
         matching = self._tsquery(query, title_only=title_only)
         checks = self._checks(query, title_only=title_only)
         found: list[int] = []
-        high = aligned(top)
         size = _rounded(WINDOW_MARGIN * limit)
         while high > 0 and len(found) < limit:
             low = max(0, high - size)
@@ -222,7 +238,7 @@ class PostgresMatcher:
             candidates = sorted(
                 (
                     article_id
-                    for article_id in connection.execute(
+                    for article_id in self.connection.execute(
                         select(documents.article_id).where(
                             vector.bool_op("@@")(cast(literal(text), TSQUERY))
                         )
@@ -231,11 +247,12 @@ class PostgresMatcher:
                 ),
                 reverse=True,
             )
-            accepted = self._checked(connection, candidates, checks, scope, limit - len(found))
+            accepted = self._checked(candidates, checks, scope, limit - len(found))
             found.extend(accepted)
             missing = limit - len(found)
+            grown = size * MAX_WINDOW_GROWTH
             rate = len(accepted) / (high - low)
-            size = _rounded(WINDOW_MARGIN * missing / rate) if rate else size * 16
+            size = min(grown, _rounded(WINDOW_MARGIN * missing / rate)) if rate else grown
             high = low
         return found[:limit]
 
@@ -266,9 +283,8 @@ class PostgresMatcher:
                 checks.append(not_(search_documents.c.document.bool_op("@@")(excluded)))
         return checks
 
-    @staticmethod
     def _checked(
-        connection: Connection,
+        self,
         candidates: list[int],
         checks: list[ColumnElement[bool]],
         scope: list[ColumnElement[bool]],
@@ -290,7 +306,7 @@ class PostgresMatcher:
                 statement = statement.join_from(
                     search_documents, articles, articles.c.id == documents.article_id
                 ).where(*scope)
-            accepted.extend(sorted(connection.execute(statement).scalars(), reverse=True))
+            accepted.extend(sorted(self.connection.execute(statement).scalars(), reverse=True))
         return accepted
 
 
@@ -299,5 +315,19 @@ def _rounded(ids: float) -> int:
     return max(1, math.ceil(ids / SMALLEST)) * SMALLEST
 
 
-def matcher_for(connection: Connection) -> Matcher:
-    return SqliteMatcher() if connection.dialect.name == "sqlite" else PostgresMatcher()
+@contextmanager
+def matcher_for(connection: Connection) -> Iterator[Matcher]:
+    """The matcher for this connection's database, for the queries of one search."""
+    if connection.dialect.name == "sqlite":
+        yield SqliteMatcher(connection)
+        return
+    top, scans = connection.execute(
+        select(func.max(search_documents.c.article_id), func.current_setting("enable_seqscan"))
+    ).one()
+    # Narrow rows make a sequential scan look cheap to the planner, which does not count
+    # reading every row's tsvector back from TOAST: that takes seconds. GIN it is.
+    connection.execute(select(func.set_config("enable_seqscan", "off", True)))
+    try:
+        yield PostgresMatcher(connection, top)
+    finally:
+        connection.execute(select(func.set_config("enable_seqscan", scans, True)))

@@ -30,19 +30,18 @@ def related_articles(
     ).scalar()
     if not keywords or limit <= 0:
         return []
-    matcher = matcher_for(connection)
     documents = connection.execute(select(func.max(search_documents.c.article_id))).scalar_one()
     scores: Counter[int] = Counter()
-    for keyword in keywords.split():
-        ids = matcher.newest(
-            connection, leaf_query(Phrase((keyword,))), [], title_only=False, limit=RARE_LIMIT + 1
-        )
-        if len(ids) > RARE_LIMIT:
-            continue
-        weight = idf(len(ids), documents)
-        for other in ids:
-            if other != article_id:
-                scores[other] += weight
+    with matcher_for(connection) as matcher:
+        for keyword in keywords.split():
+            query = leaf_query(Phrase((keyword,)))
+            ids = matcher.newest(query, [], title_only=False, limit=RARE_LIMIT + 1)
+            if len(ids) > RARE_LIMIT:
+                continue
+            weight = idf(len(ids), documents)
+            for other in ids:
+                if other != article_id:
+                    scores[other] += weight
     best = sorted(scores.items(), key=lambda item: (-round(item[1], 9), -item[0]))[:limit]
     titles = dict(
         connection.execute(

@@ -32,7 +32,9 @@ from incoming.store.types import UTCDateTime
 RANK_WINDOW = 200
 TITLE_WINDOW = 50
 COUNT_LIMIT = RANK_WINDOW + 1
-IDF_LIMIT = 1_000  # matches counted per query term for its weight
+# A query term's newest IDF_SAMPLE matches, and how far back they reach, tell how many articles
+# hold it: exactly when fewer match, else about (an article in how many, times all of them).
+IDF_SAMPLE = 100
 _CHUNK = 500
 
 
@@ -100,17 +102,20 @@ def filter_scope(connection: Connection, filters: Filters) -> list[ColumnElement
 
 
 def _weights(connection: Connection, matcher: Matcher, query: Query) -> dict[Leaf, float]:
-    """Each positive leaf's IDF (from its matches counted up to IDF_LIMIT); one leaf: 1."""
+    """Each positive leaf's IDF (see IDF_SAMPLE); one leaf: 1."""
     leaves = query.leaves
     if len(leaves) == 1:
         return {leaves[0]: 1.0}
-    documents = connection.execute(select(func.max(search_documents.c.article_id))).scalar()
+    documents = connection.execute(select(func.max(search_documents.c.article_id))).scalar() or 0
     weights = {}
     for leaf in leaves:
-        matching = matcher.newest(
-            connection, leaf_query(leaf), [], title_only=False, limit=IDF_LIMIT
+        sample = matcher.newest(leaf_query(leaf), [], title_only=False, limit=IDF_SAMPLE)
+        matches = (
+            len(sample) * documents / (documents - sample[-1] + 1)
+            if len(sample) == IDF_SAMPLE
+            else len(sample)
         )
-        weights[leaf] = idf(len(matching), documents or 0)
+        weights[leaf] = idf(round(matches), documents)
     return weights
 
 
@@ -170,27 +175,24 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
     scope = filter_scope(connection, parsed.filters) if parsed.groups else None
     if scope is None:
         return SearchPage(query, [], 0)
-    matcher = matcher_for(connection)
-    # One pass over the index gives the newest matches, the count and the older ones to show
-    # after the ranked: reading a common token's list is the costly part of a query.
     counted = max(COUNT_LIMIT, offset + limit + 1)  # past this page: is there another?
-    ids = matcher.newest(connection, parsed, scope, title_only=False, limit=counted)
-    total, exact = len(ids), len(ids) < counted
-    newest = ids[:RANK_WINDOW]
-    titled: list[int] = []
-    if total > RANK_WINDOW:
-        titled = [
-            article_id
-            for article_id in matcher.newest(
-                connection, parsed, scope, title_only=True, limit=TITLE_WINDOW
-            )
-            if article_id < newest[-1]
-        ]
-    if limit <= 0 or offset >= total:
-        return SearchPage(query, [], total, exact)
-    ranked = rank(
-        _candidates(connection, [*newest, *titled]), _weights(connection, matcher, parsed)
-    )
+    with matcher_for(connection) as matcher:
+        # One pass over the index gives the newest matches, the count and the older ones to
+        # show after the ranked: reading a common token's list is the costly part of a query.
+        ids = matcher.newest(parsed, scope, title_only=False, limit=counted)
+        total, exact = len(ids), len(ids) < counted
+        if limit <= 0 or offset >= total:
+            return SearchPage(query, [], total, exact)
+        newest = ids[:RANK_WINDOW]
+        titled: list[int] = []
+        if total > RANK_WINDOW:
+            titled = [
+                article_id
+                for article_id in matcher.newest(parsed, scope, title_only=True, limit=TITLE_WINDOW)
+                if article_id < newest[-1]
+            ]
+        weights = _weights(connection, matcher, parsed)
+    ranked = rank(_candidates(connection, [*newest, *titled]), weights)
     page = ranked[offset : offset + limit]
     if len(page) < limit and total > len(ranked):
         skip = max(0, offset - len(ranked))

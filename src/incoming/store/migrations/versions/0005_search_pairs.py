@@ -16,6 +16,7 @@ from incoming.index.documents import create_sqlite_index, fill_documents
 from incoming.index.schema import (
     DOCUMENT_SQL,
     FTS_TRIGGERS,
+    GIN_PENDING_LIST_KB,
     TITLE_DOCUMENT_SQL,
     TOAST_TUPLE_TARGET,
 )
@@ -75,6 +76,7 @@ def upgrade() -> None:
                 "search_documents",
                 [column],
                 postgresql_using="gin",
+                postgresql_with={"gin_pending_list_limit": GIN_PENDING_LIST_KB},
             )
     else:
         create_sqlite_index(connection)
