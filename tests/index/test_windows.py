@@ -107,13 +107,15 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store
                 store.close()
 
 
-def _newest(store: Store, query: str, limit: int, *, title_only: bool) -> list[int]:
+def _newest(
+    store: Store, query: str, limit: int, *, title_only: bool, before: int | None = None
+) -> list[int]:
     parsed = parse_query(query)
     with store.read() as connection:
         scope = filter_scope(connection, parsed.filters)
         assert scope is not None
         with matcher_for(connection) as matcher:
-            return matcher.newest(parsed, scope, title_only=title_only, limit=limit)
+            return matcher.newest(parsed, scope, title_only=title_only, limit=limit, before=before)
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -122,9 +124,14 @@ def test_postgres_finds_the_newest_matches_as_sqlite_does(
     stores: dict[str, Store], query: str, title_only: bool
 ) -> None:
     for limit in LIMITS:
-        newest = _newest(stores["sqlite"], query, limit, title_only=title_only)
-        assert _newest(stores["postgres"], query, limit, title_only=title_only) == newest
-        assert newest == sorted(newest, reverse=True)
+        for before in (None, IDS[37], IDS[250] + 1, 1):
+            newest = _newest(stores["sqlite"], query, limit, title_only=title_only, before=before)
+            assert newest == sorted(newest, reverse=True)
+            assert all(article_id < (before or IDS[-1] + 1) for article_id in newest)
+            on_postgres = _newest(
+                stores["postgres"], query, limit, title_only=title_only, before=before
+            )
+            assert on_postgres == newest, (limit, before)
 
 
 def _holding(*needles: str, title_only: bool = False) -> list[int]:

@@ -50,9 +50,10 @@ class Matcher(Protocol):
         *,
         title_only: bool,
         limit: int,
+        before: int | None = None,
     ) -> list[int]:
         """Up to `limit` ids of matching articles (in `scope`: conditions on `articles`),
-        newest first."""
+        newest first, all below `before` if given."""
         ...
 
 
@@ -117,10 +118,13 @@ class SqliteMatcher:
         *,
         title_only: bool,
         limit: int,
+        before: int | None = None,
     ) -> list[int]:
         index = _titles_fts if title_only else _fts
         rowid = index.c.rowid
         found = select(rowid).where(_match(index, fts_match(query, title_only=title_only)))
+        if before is not None:
+            found = found.where(rowid < before)
         if title_only and query.excluded:  # the text is in the other index
             excluded = _fts_any(query.excluded, title_only=False)
             found = found.where(rowid.not_in(select(_fts.c.rowid).where(_match(_fts, excluded))))
@@ -208,10 +212,12 @@ class PostgresMatcher:
         *,
         title_only: bool,
         limit: int,
+        before: int | None = None,
     ) -> list[int]:
         if self.top is None or limit <= 0:
             return []
-        return self._windowed(query, scope, title_only, limit, aligned(self.top))
+        below = self.top + 1 if before is None else min(before, self.top + 1)
+        return self._windowed(query, scope, title_only, limit, below)
 
     def _windowed(
         self,
@@ -219,14 +225,16 @@ class PostgresMatcher:
         scope: list[ColumnElement[bool]],
         title_only: bool,
         limit: int,
-        high: int,
+        below: int,
     ) -> list[int]:
-        """The newest window below `high` first, then older and wider ones, until enough."""
+        """The newest window of ids below `below` first, then older and wider ones, until
+        enough."""
         documents = search_documents.c
         vector = documents.title_document if title_only else documents.document
         matching = self._tsquery(query, title_only=title_only)
         checks = self._checks(query, title_only=title_only)
         found: list[int] = []
+        high = aligned(below - 1)
         size = _rounded(WINDOW_MARGIN * limit)
         while high > 0 and len(found) < limit:
             low = max(0, high - size)
@@ -243,7 +251,7 @@ class PostgresMatcher:
                             vector.bool_op("@@")(cast(literal(text), TSQUERY))
                         )
                     ).scalars()
-                    if article_id < high
+                    if article_id < below
                 ),
                 reverse=True,
             )

@@ -3,8 +3,9 @@
 Every match is found, but a query reads the index only as far as it needs to: ranking scores a
 bounded set of candidates, so that a query costs about the same whether it matches ten
 articles or a million. When more than RANK_WINDOW articles match, the candidates are the
-RANK_WINDOW newest matches plus the TITLE_WINDOW newest whose title matches (a title match is
-the strongest sign of relevance, so an older article about exactly the query still comes up);
+RANK_WINDOW newest matches plus the TITLE_WINDOW newest older ones whose title matches (a title
+match is the strongest sign of relevance, so an older article about exactly the query still
+comes up);
 the other matches follow the ranked ones, newest first, page after page. Matches are counted
 only as far as COUNT_LIMIT, or just past the page asked for ("more than 200"): counting a
 common word's half a million matches, or checking a phrase in each, would cost more than all
@@ -185,11 +186,9 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
         newest = ids[:RANK_WINDOW]
         titled: list[int] = []
         if total > RANK_WINDOW:
-            titled = [
-                article_id
-                for article_id in matcher.newest(parsed, scope, title_only=True, limit=TITLE_WINDOW)
-                if article_id < newest[-1]
-            ]
+            titled = matcher.newest(
+                parsed, scope, title_only=True, limit=TITLE_WINDOW, before=newest[-1]
+            )
         weights = _weights(connection, matcher, parsed)
     ranked = rank(
         _candidates(connection, [*newest, *titled], list(weights)), list(weights.values())
