@@ -334,8 +334,8 @@ def matcher_for(connection: Connection) -> Iterator[Matcher]:
     ).one()
     # Narrow rows make a sequential scan look cheap to the planner, which does not count
     # reading every row's tsvector back from TOAST: that takes seconds. GIN it is.
+    # Local to the transaction: a failed search leaves it to the rollback, for a statement in an
+    # aborted transaction would only fail again and hide the first error.
     connection.execute(select(func.set_config("enable_seqscan", "off", True)))
-    try:
-        yield PostgresMatcher(connection, top)
-    finally:
-        connection.execute(select(func.set_config("enable_seqscan", scans, True)))
+    yield PostgresMatcher(connection, top)
+    connection.execute(select(func.set_config("enable_seqscan", scans, True)))
