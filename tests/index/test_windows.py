@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
+from incoming.index import search
 from incoming.index.documents import index_articles
 from incoming.index.matching import matcher_for
 from incoming.index.query import parse_query
@@ -152,3 +153,10 @@ def test_windows_find_every_match_and_only_those(stores: dict[str, Store], kind:
             assert expected or title_only, needles
             found = _newest(stores[kind], " ".join(needles), 1000, title_only=title_only)
             assert found == expected, (needles, title_only)
+
+
+def test_a_search_leaves_the_planner_as_it_found_it(stores: dict[str, Store]) -> None:
+    with stores["postgres"].read() as connection:
+        assert search(connection, "模型").total > 0
+        setting = connection.execute(text("SELECT current_setting('enable_seqscan')"))
+        assert setting.scalar_one() == "on"
