@@ -6,6 +6,7 @@ import pytest
 
 from incoming.clean import clean_html
 from incoming.derive import DerivedText, derive_text
+from incoming.derive.segments import code_text
 
 TEXTS = [
     ("headings flow into the text", "<h1>Title</h1><p>Body</p>", "Title Body"),
@@ -48,3 +49,9 @@ def test_result_is_a_frozen_dataclass():
     assert derived == DerivedText(text="x", excerpt_html="x")
     with pytest.raises(AttributeError):
         derived.text = "y"  # type: ignore[misc]
+
+
+def test_code_blocks_text_is_kept_for_search_alone() -> None:
+    html = "<p>x</p><pre><code>a  =\n  secret()</code></pre><p>y</p><pre>梯度</pre>"
+    assert code_text(html) == "a = secret() 梯度"
+    assert code_text("<p>call <code>f()</code></p>") == ""  # inline code is in the text

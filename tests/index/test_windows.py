@@ -91,7 +91,10 @@ def _fill(store: Store) -> None:
     ]
     with store.write() as connection:
         connection.execute(insert(articles), rows)
-        index_articles(connection, {row["id"]: (row["title"], row["content_text"]) for row in rows})
+        index_articles(
+            connection,
+            {row["id"]: (row["title"], row["content_text"], row["content_html"]) for row in rows},
+        )
 
 
 @pytest.fixture(scope="module")

@@ -96,3 +96,12 @@ def segments(clean_html: str) -> list[Segment]:
                 text.append(element.tail)
     flush()
     return pieces
+
+
+def code_text(clean_html: str) -> str:
+    """The text of the code blocks, which `segments` leaves out (excerpts and snippets would
+    be unreadable with it), for search: readers look for `scaled_dot_product_attention` too."""
+    if "<pre" not in clean_html:
+        return ""
+    blocks = parse_fragment(clean_html).iter("pre")
+    return " ".join(normalized_text("".join(block.itertext())) for block in blocks)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
 
+from incoming.derive.segments import code_text
 from incoming.index.keywords import keywords
 from incoming.index.schema import (
     FTS_COLUMNS,
@@ -33,12 +34,13 @@ MAX_INDEXED_TITLE = 1_000
 CHUNK = 500
 
 
-def document_row(article_id: int, title: str, text: str) -> dict[str, Any]:
-    """The search_documents row of an article."""
+def document_row(article_id: int, title: str, text: str, html: str = "") -> dict[str, Any]:
+    """The search_documents row of an article: its title, and its plain text followed by the
+    text of its code blocks (found in its clean `html`)."""
     return tokens_row(
         article_id,
         word_tokens(fold(title[:MAX_INDEXED_TITLE])),
-        word_tokens(fold(text[:MAX_INDEXED_CHARACTERS])),
+        word_tokens(fold(f"{text} {code_text(html)}"[:MAX_INDEXED_CHARACTERS])),
     )
 
 
@@ -60,8 +62,9 @@ def tokens_row(
     }
 
 
-def index_articles(connection: Connection, documents: Mapping[int, tuple[str, str]]) -> None:
-    """(Re)index articles just inserted or changed: `documents` is (title, text) by article id."""
+def index_articles(connection: Connection, documents: Mapping[int, tuple[str, str, str]]) -> None:
+    """(Re)index articles just inserted or changed: `documents` is (title, text, clean HTML)
+    by article id."""
     ids = list(documents)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -74,7 +77,9 @@ def index_articles(connection: Connection, documents: Mapping[int, tuple[str, st
 
 def fill_documents(connection: Connection) -> int:
     """Index every article into an empty search_documents; returns how many."""
-    query = select(articles.c.id, articles.c.title, articles.c.content_text).order_by(articles.c.id)
+    query = select(
+        articles.c.id, articles.c.title, articles.c.content_text, articles.c.content_html
+    ).order_by(articles.c.id)
     count = 0
     last = None
     while True:

@@ -184,7 +184,10 @@ def save_drafts(
     _replace_topics(connection, {ids[identity]: pair for identity, pair in topic_rows.items()})
     index_articles(
         connection,
-        {ids[key]: (draft.title, draft.content_text) for key, (draft, _) in topic_rows.items()},
+        {
+            ids[key]: (draft.title, draft.content_text, draft.content_html)
+            for key, (draft, _) in topic_rows.items()
+        },
     )
     return SaveCounts(new=len(new_rows), updated=len(changed_rows), unchanged=unchanged_count)
 
