@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Connection, func, select
 from incoming.derive import normalize_topic
 from incoming.index.matching import Matcher, leaf_query, matcher_for
 from incoming.index.query import Filters, Leaf, Query, parse_query
-from incoming.index.ranking import Candidate, candidate, candidates_query, idf, rank
+from incoming.index.ranking import Candidate, idf, rank
 from incoming.index.schema import search_documents
 from incoming.index.snippets import highlight_html, snippet_html
 from incoming.index.tokens import fold
@@ -120,13 +120,14 @@ def _weights(connection: Connection, matcher: Matcher, query: Query) -> dict[Lea
     return weights
 
 
-def _candidates(
-    connection: Connection, ids: Sequence[int], leaves: Sequence[Leaf]
-) -> list[Candidate]:
+def _candidates(connection: Connection, ids: Sequence[int]) -> list[Candidate]:
     found = []
+    documents = search_documents.c
     for start in range(0, len(ids), _CHUNK):
-        query = candidates_query(ids[start : start + _CHUNK], leaves)
-        found.extend(candidate(row, leaves) for row in connection.execute(query))
+        query = select(documents.article_id, documents.title_words, documents.body_words).where(
+            documents.article_id.in_(ids[start : start + _CHUNK])
+        )
+        found.extend(Candidate(*row) for row in connection.execute(query))
     return found
 
 
@@ -190,9 +191,7 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
                 parsed, scope, title_only=True, limit=TITLE_WINDOW, before=newest[-1]
             )
         weights = _weights(connection, matcher, parsed)
-    ranked = rank(
-        _candidates(connection, [*newest, *titled], list(weights)), list(weights.values())
-    )
+    ranked = rank(_candidates(connection, [*newest, *titled]), weights)
     page = ranked[offset : offset + limit]
     if len(page) < limit and total > len(ranked):
         skip = max(0, offset - len(ranked))
