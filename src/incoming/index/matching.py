@@ -43,6 +43,8 @@ from incoming.store.schema import articles
 
 
 class Matcher(Protocol):
+    top: int | None  # the newest article's id, read once per search
+
     def newest(
         self,
         query: Query,
@@ -108,8 +110,9 @@ def _match(index: Any, expression: str) -> ColumnElement[bool]:
 class SqliteMatcher:
     """FTS5 reads its lists newest first and stops at the limit: one statement."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, top: int | None) -> None:
         self.connection = connection
+        self.top = top
 
     def newest(
         self,
@@ -326,11 +329,12 @@ def _rounded(ids: float) -> int:
 @contextmanager
 def matcher_for(connection: Connection) -> Iterator[Matcher]:
     """The matcher for this connection's database, for the queries of one search."""
+    top_id = select(func.max(search_documents.c.article_id))
     if connection.dialect.name == "sqlite":
-        yield SqliteMatcher(connection)
+        yield SqliteMatcher(connection, connection.execute(top_id).scalar())
         return
     top, scans = connection.execute(
-        select(func.max(search_documents.c.article_id), func.current_setting("enable_seqscan"))
+        top_id.add_columns(func.current_setting("enable_seqscan"))
     ).one()
     # Narrow rows make a sequential scan look cheap to the planner, which does not count
     # reading every row's tsvector back from TOAST: that takes seconds. GIN it is.

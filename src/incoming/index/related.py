@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from incoming.index.matching import leaf_query, matcher_for
 from incoming.index.query import Phrase
@@ -30,9 +30,9 @@ def related_articles(
     ).scalar()
     if not keywords or limit <= 0:
         return []
-    documents = connection.execute(select(func.max(search_documents.c.article_id))).scalar_one()
     scores: Counter[int] = Counter()
     with matcher_for(connection) as matcher:
+        documents = matcher.top or 0
         for keyword in keywords.split():
             query = leaf_query(Phrase((keyword,)))
             ids = matcher.newest(query, [], title_only=False, limit=RARE_LIMIT + 1)

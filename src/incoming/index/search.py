@@ -102,12 +102,12 @@ def filter_scope(connection: Connection, filters: Filters) -> list[ColumnElement
     return conditions
 
 
-def _weights(connection: Connection, matcher: Matcher, query: Query) -> dict[Leaf, float]:
+def _weights(matcher: Matcher, query: Query) -> dict[Leaf, float]:
     """Each positive leaf's IDF (see IDF_SAMPLE); one leaf: 1."""
     leaves = query.leaves
     if len(leaves) == 1:
         return {leaves[0]: 1.0}
-    documents = connection.execute(select(func.max(search_documents.c.article_id))).scalar() or 0
+    documents = matcher.top or 0
     weights = {}
     for leaf in leaves:
         sample = matcher.newest(leaf_query(leaf), [], title_only=False, limit=IDF_SAMPLE)
@@ -190,7 +190,7 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
             titled = matcher.newest(
                 parsed, scope, title_only=True, limit=TITLE_WINDOW, before=newest[-1]
             )
-        weights = _weights(connection, matcher, parsed)
+        weights = _weights(matcher, parsed)
     ranked = rank(_candidates(connection, [*newest, *titled]), weights)
     page = ranked[offset : offset + limit]
     if len(page) < limit and total > len(ranked):
