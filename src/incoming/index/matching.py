@@ -28,6 +28,7 @@ from sqlalchemy import (
     column,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -36,7 +37,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from incoming.index.query import Char, Leaf, Query, Term
-from incoming.index.schema import FTS_TABLE, TITLES_FTS_TABLE, search_documents
+from incoming.index.schema import (
+    DOCUMENT_SQL,
+    FTS_TABLE,
+    TITLE_DOCUMENT_SQL,
+    TITLES_FTS_TABLE,
+    search_documents,
+)
 from incoming.index.tokens import JOINER, pair_tokens
 from incoming.index.windows import SMALLEST, aligned, window_lexemes
 from incoming.store.schema import articles
@@ -233,7 +240,7 @@ class PostgresMatcher:
         """The newest window of ids below `below` first, then older and wider ones, until
         enough."""
         documents = search_documents.c
-        vector = documents.title_document if title_only else documents.document
+        vector = literal_column(f"({TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL})")
         matching = self._tsquery(query, title_only=title_only)
         checks = self._checks(query, title_only=title_only)
         found: list[int] = []
@@ -286,12 +293,11 @@ class PostgresMatcher:
             for group in query.groups
             if any(_needs_check(term, title_only=title_only) for term in group)
         ]
-        for term in query.excluded:
-            if _needs_check(term, title_only=False):
-                checks.append(not_(_term_check(term, title_only=False)))
-            elif title_only:
-                excluded = cast(literal(_tsquery_term(term, title_only=False)), TSQUERY)
-                checks.append(not_(search_documents.c.document.bool_op("@@")(excluded)))
+        checks.extend(
+            not_(_term_check(term, title_only=False))
+            for term in query.excluded
+            if title_only or _needs_check(term, title_only=False)
+        )
         return checks
 
     def _checked(
@@ -333,13 +339,20 @@ def matcher_for(connection: Connection) -> Iterator[Matcher]:
     if connection.dialect.name == "sqlite":
         yield SqliteMatcher(connection, connection.execute(top_id).scalar())
         return
-    top, scans = connection.execute(
-        top_id.add_columns(func.current_setting("enable_seqscan"))
+    top, scans, jit = connection.execute(
+        top_id.add_columns(func.current_setting("enable_seqscan"), func.current_setting("jit"))
     ).one()
     # Narrow rows make a sequential scan look cheap to the planner, which does not count
-    # reading every row's tsvector back from TOAST: that takes seconds. GIN it is.
+    # reading every row's tsvector back from TOAST: that takes seconds. GIN it is. And no JIT:
+    # compiling costs tens of milliseconds, more than any of these statements.
     # Local to the transaction: a failed search leaves it to the rollback, for a statement in an
     # aborted transaction would only fail again and hide the first error.
-    connection.execute(select(func.set_config("enable_seqscan", "off", True)))
+    _set_planner(connection, "off", "off")
     yield PostgresMatcher(connection, top)
-    connection.execute(select(func.set_config("enable_seqscan", scans, True)))
+    _set_planner(connection, scans, jit)
+
+
+def _set_planner(connection: Connection, scans: str, jit: str) -> None:
+    connection.execute(
+        select(func.set_config("enable_seqscan", scans, True), func.set_config("jit", jit, True))
+    )

@@ -10,17 +10,18 @@ databases, with a foreign key that deletes them with their article. What indexes
   external content FTS5 reads them back itself, so source removal (a cascade of deletes),
   `rebuild` and `integrity-check` just work. The `ascii` tokenizer only splits on ASCII
   non-alphanumerics and keeps every other character, so it splits our strings on spaces only.
-- PostgreSQL: `document` and `title_document`, tsvectors generated from the same strings split
-  on spaces (`array_to_tsvector`, no parser or dictionary in between, so every token is kept
-  whole whatever the locale), each with a GIN index, and the id window lexemes (`windows`). They
-  hold no positions: phrases are checked on the token strings instead (`tsvector` positions
-  stop at 16,383 and 256 per lexeme, which would lose phrases in long articles).
+- PostgreSQL: two GIN expression indexes, `document` and `title_document`: tsvectors made from
+  the same strings split on spaces (`array_to_tsvector`, no parser or dictionary in between, so
+  every token is kept whole whatever the locale) and the id window lexemes (`windows`). The
+  tsvectors are not stored (they would be four times the size of the strings, and GIN answers
+  without reading them back); a query names the index's expression (`DOCUMENT_SQL`) to use it.
+  They hold no positions: phrases are checked on the token strings instead (`tsvector`
+  positions stop at 16,383 and 256 per lexeme, which would lose phrases in long articles).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Computed, ForeignKey, Index, Table, Text
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import Column, ForeignKey, Table, Text
 
 from incoming.index.windows import window_lexemes_sql
 from incoming.store.schema import Key, metadata
@@ -28,8 +29,8 @@ from incoming.store.schema import Key, metadata
 FTS_TABLE = "search_fts"
 TITLES_FTS_TABLE = "search_fts_titles"
 
-# The PostgreSQL tsvectors: the token strings split on spaces (empty strings dropped), and the
-# id window lexemes (see `windows`).
+# The PostgreSQL indexes' tsvectors: the token strings split on spaces (empty strings dropped),
+# and the id window lexemes (see `windows`). A query must spell them exactly so.
 _WINDOWS = window_lexemes_sql("article_id")
 DOCUMENT_SQL = (
     "array_to_tsvector(array_remove(string_to_array(title_words || ' ' || title_chars"
@@ -46,6 +47,22 @@ TOAST_TUPLE_TARGET = 128
 # New rows wait in a GIN index's pending list, which every query reads through, until it holds
 # this many kB (the default is 4 MB: a few milliseconds on each query, at any size).
 GIN_PENDING_LIST_KB = 256
+# The token strings that ranking and phrase checks read are compressed with lz4 where the
+# server has it: it decompresses several times faster than pglz, the default.
+TOKEN_COLUMNS = ("title_words", "body_words", "title_chars", "body_chars", "pairs")
+GIN_INDEXES = {
+    "ix_search_documents_document": DOCUMENT_SQL,
+    "ix_search_documents_title_document": TITLE_DOCUMENT_SQL,
+}
+
+
+def gin_index_ddl(name: str) -> str:
+    """The CREATE INDEX statement of one of the GIN_INDEXES."""
+    return (
+        f"CREATE INDEX {name} ON search_documents USING gin (({GIN_INDEXES[name]}))"
+        f" WITH (gin_pending_list_limit = {GIN_PENDING_LIST_KB})"
+    )
+
 
 search_documents = Table(
     "search_documents",
@@ -59,18 +76,6 @@ search_documents = Table(
     Column("pairs", Text, nullable=False),
     # The article's most frequent content tokens, for related articles.
     Column("keywords", Text, nullable=False),
-    # PostgreSQL only (see above); never selected on SQLite.
-    Column("document", TSVECTOR, Computed(DOCUMENT_SQL, persisted=True)),
-    Column("title_document", TSVECTOR, Computed(TITLE_DOCUMENT_SQL, persisted=True)),
-    *(
-        Index(
-            f"ix_search_documents_{name}",
-            name,
-            postgresql_using="gin",
-            postgresql_with={"gin_pending_list_limit": GIN_PENDING_LIST_KB},
-        )
-        for name in ("document", "title_document")
-    ),
 )
 
 # SQLite: FTS5 indexes over the token strings, and the triggers that keep them in step. No
@@ -118,24 +123,13 @@ FTS_TRIGGERS = {
 }
 
 
-# What exists on PostgreSQL only; SQLite has FTS5's tables instead.
-POSTGRES_ONLY = frozenset(
-    {
-        "document",
-        "title_document",
-        "ix_search_documents_document",
-        "ix_search_documents_title_document",
-    }
-)
-
-
 def include_object(_object: object, name: str | None, type_: str, *_: object) -> bool:
     """Alembic `include_object` hook: schema comparisons skip what SQLAlchemy cannot describe.
 
-    FTS5's virtual and shadow tables cannot be described by SQLAlchemy metadata, and the
-    tsvector columns and their GIN indexes exist on PostgreSQL only; the tests of
-    `incoming.index` check those on each database instead.
+    FTS5's virtual and shadow tables cannot be described by SQLAlchemy metadata, and the GIN
+    expression indexes exist on PostgreSQL only; the tests of `incoming.index` check those on
+    each database instead.
     """
     if type_ == "table":
         return not (name or "").startswith(FTS_TABLE)
-    return not (type_ in ("column", "index") and name in POSTGRES_ONLY)
+    return not (type_ == "index" and name in GIN_INDEXES)
