@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incoming.index.query import parse_query
-from incoming.index.snippets import ELLIPSIS, SNIPPET_COLUMNS, highlight_html, snippet_html
+from incoming.index.snippets import ELLIPSIS, SNIPPET_COLUMNS, Highlighter
 
 MARK = re.compile(r"</?mark>")
 
 
 def snippet(text: str, query: str) -> str:
-    return snippet_html(text, parse_query(query).needles)
+    return Highlighter(parse_query(query).needles).snippet_html(text)
 
 
 def marked(fragment: str) -> list[str]:
@@ -77,7 +77,7 @@ def test_a_match_inside_a_formula_shows_the_whole_formula() -> None:
 
 def test_full_width_text_is_marked_for_a_half_width_query() -> None:
     assert marked(snippet("用ＮＬＰ模型做翻译", "nlp")) == ["ＮＬＰ"]
-    assert highlight_html("ＢＥＲＴ 与 GPT", parse_query("bert gpt").needles) == (
+    assert Highlighter(parse_query("bert gpt").needles).highlight_html("ＢＥＲＴ 与 GPT") == (
         "<mark>ＢＥＲＴ</mark> 与 <mark>GPT</mark>"
     )
 

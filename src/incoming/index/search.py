@@ -25,7 +25,7 @@ from incoming.index.matching import Matcher, leaf_query, matcher_for
 from incoming.index.query import Filters, Leaf, Query, parse_query
 from incoming.index.ranking import Candidate, idf, rank
 from incoming.index.schema import search_documents
-from incoming.index.snippets import highlight_html, snippet_html
+from incoming.index.snippets import Highlighter
 from incoming.index.tokens import fold
 from incoming.store.schema import article_topics, articles, sources, topics
 from incoming.store.types import UTCDateTime
@@ -150,19 +150,19 @@ def _hits(
         .where(articles.c.id.in_([article_id for article_id, _ in page]))
     )
     rows = {row.id: row for row in connection.execute(query_rows)}
-    needles = query.needles
+    highlighter = Highlighter(query.needles)
     return [
         SearchHit(
             article_id=article_id,
             title=row.title,
-            title_html=highlight_html(row.title, needles),
+            title_html=highlighter.highlight_html(row.title),
             url=row.url,
             source_id=row.source_id,
             source_title=row.source_title or row.source_url,
             published=row.published,
             updated=row.updated,
             score=score,
-            snippet_html=snippet_html(row.content_text, needles),
+            snippet_html=highlighter.snippet_html(row.content_text),
         )
         for article_id, score in page
         if (row := rows.get(article_id)) is not None

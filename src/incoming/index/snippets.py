@@ -150,37 +150,49 @@ def _found(
     return found
 
 
-def _matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
-    """Where the needles occur in text, in order, not overlapping.
+class _Needles:
+    """A query's needles with their patterns, made once for all the texts of its hits."""
 
-    The text is first searched as it is, for the needles in any case and width, all in C;
-    folding it (NFKC, what a snippet would otherwise spend its time on) is needed only where
-    that finds nothing: a match that only folding reveals (ﬁ for fi, ß for ss), or none.
-    """
-    pattern = _pattern(needles, as_typed=True)
-    if pattern is None or not text:
-        return []
-    return _found(text, None, needles, pattern) or _folded_matches(text, needles)
+    def __init__(self, needles: Sequence[Piece]) -> None:
+        self.needles = needles
+        self.typed = _pattern(needles, as_typed=True)
+        self._folded: re.Pattern[str] | None = None
 
+    @property
+    def folded(self) -> re.Pattern[str]:
+        if self._folded is None:
+            self._folded = _pattern(self.needles)
+            assert self._folded is not None
+        return self._folded
 
-def _folded_matches(text: str, needles: Sequence[Piece]) -> list[_Match]:
-    """The matches of folded text, read SCAN_CHARACTERS at a time until every needle is met:
-    a long article has its place early on."""
-    pattern = _pattern(needles)
-    assert pattern is not None
-    found: list[_Match] = []
-    for start in range(0, len(text), SCAN_CHARACTERS):
-        stop = start + SCAN_CHARACTERS
-        # Read a little on either side, so that words are judged whole across the seams.
-        first = max(0, start - SCAN_OVERLAP)
-        folded, offsets = _folded(text[first : stop + SCAN_OVERLAP])
-        for match in _found(folded, offsets, needles, pattern):
-            match = _Match(match.start + first, match.end + first, match.needle)
-            if start <= match.start < stop and (not found or match.start >= found[-1].end):
-                found.append(match)
-        if len({match.needle for match in found}) == len(needles):
-            break
-    return found
+    def matches(self, text: str) -> list[_Match]:
+        """Where the needles occur in text, in order, not overlapping.
+
+        The text is first searched as it is, for the needles in any case and width, all in
+        C; folding it (NFKC, what a snippet would otherwise spend its time on) is needed only
+        where that finds nothing: a match that only folding reveals (ﬁ for fi, ß for ss), or
+        none.
+        """
+        if self.typed is None or not text:
+            return []
+        return _found(text, None, self.needles, self.typed) or self._folded_matches(text)
+
+    def _folded_matches(self, text: str) -> list[_Match]:
+        """The matches of folded text, read SCAN_CHARACTERS at a time until every needle is
+        met: a long article has its place early on."""
+        found: list[_Match] = []
+        for start in range(0, len(text), SCAN_CHARACTERS):
+            stop = start + SCAN_CHARACTERS
+            # Read a little on either side, so that words are judged whole across the seams.
+            first = max(0, start - SCAN_OVERLAP)
+            folded, offsets = _folded(text[first : stop + SCAN_OVERLAP])
+            for match in _found(folded, offsets, self.needles, self.folded):
+                match = _Match(match.start + first, match.end + first, match.needle)
+                if start <= match.start < stop and (not found or match.start >= found[-1].end):
+                    found.append(match)
+            if len({match.needle for match in found}) == len(self.needles):
+                break
+        return found
 
 
 def _marked(text: str, matches: Sequence[_Match], start: int, end: int) -> str:
@@ -195,11 +207,6 @@ def _marked(text: str, matches: Sequence[_Match], start: int, end: int) -> str:
         done = last
     parts.append(escape(text[done:end], quote=False))
     return "".join(parts)
-
-
-def highlight_html(text: str, needles: Sequence[Piece]) -> str:
-    """The whole text escaped, with every match in <mark> (for titles)."""
-    return _marked(text, _matches(text, needles), 0, len(text))
 
 
 def _best_place(matches: Sequence[_Match]) -> int:
@@ -316,21 +323,30 @@ def _keep_whole(text: str, start: int, end: int, matches: Sequence[_Match]) -> t
     return start, max(start, end)
 
 
-def snippet_html(text: str, needles: Sequence[Piece]) -> str:
-    """A window of text around the best place the needles match, escaped, matches in <mark>.
+class Highlighter:
+    """Highlighted titles and snippets for the hits of one query."""
 
-    Without a match in the text (the title matched, say), the window is the text's beginning.
-    """
-    matches = _matches(text, needles)
-    anchor = matches[_best_place(matches)] if matches else _Match(0, 0, -1)
-    start, end = _window(text, anchor.start)
-    start = _snap(text, start, forward=start < anchor.start)
-    end = _snap(text, end, forward=end < anchor.end)
-    near = [m for m in matches if m.start < end + MAX_FORMULA and m.end > start - MAX_FORMULA]
-    start, end = _keep_whole(text, start, end, [anchor, *near] if matches else [])
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    body = _marked(text, matches, start, end)
-    return (ELLIPSIS if start > 0 else "") + body + (ELLIPSIS if end < len(text) else "")
+    def __init__(self, needles: Sequence[Piece]) -> None:
+        self._needles = _Needles(needles)
+
+    def highlight_html(self, text: str) -> str:
+        """The whole text escaped, with every match in <mark> (for titles)."""
+        return _marked(text, self._needles.matches(text), 0, len(text))
+
+    def snippet_html(self, text: str) -> str:
+        """A window of text around the best place the needles match, escaped, matches in
+        <mark>. Without a match in the text (the title matched, say), the window is the text's
+        beginning."""
+        matches = self._needles.matches(text)
+        anchor = matches[_best_place(matches)] if matches else _Match(0, 0, -1)
+        start, end = _window(text, anchor.start)
+        start = _snap(text, start, forward=start < anchor.start)
+        end = _snap(text, end, forward=end < anchor.end)
+        near = [m for m in matches if m.start < end + MAX_FORMULA and m.end > start - MAX_FORMULA]
+        start, end = _keep_whole(text, start, end, [anchor, *near] if matches else [])
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        body = _marked(text, matches, start, end)
+        return (ELLIPSIS if start > 0 else "") + body + (ELLIPSIS if end < len(text) else "")
