@@ -50,8 +50,13 @@ from tests.support.server import FixtureServer
 from bench.corpus import TERMS, WORDS, feeds, formula
 from incoming.fetch import FetchSettings
 from incoming.index import search
-from incoming.index.documents import document_row, tokens_row
-from incoming.index.schema import FTS_COLUMNS, GIN_INDEXES, gin_index_ddl, search_documents
+from incoming.index.documents import (
+    create_gin_indexes,
+    document_row,
+    drop_gin_indexes,
+    tokens_row,
+)
+from incoming.index.schema import FTS_COLUMNS, search_documents
 from incoming.index.tokens import MARKER, fold, word_tokens
 from incoming.sources import service
 from incoming.sources.prepare import parse_and_prepare
@@ -185,13 +190,10 @@ def gin_built_after(store: Store, *, bulk: bool) -> Iterator[None]:
         yield
         return
     with store.write() as connection:
-        for name in GIN_INDEXES:
-            connection.execute(text(f"DROP INDEX IF EXISTS {name}"))
+        drop_gin_indexes(connection)
     yield
     with store.write() as connection:
-        connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
-        for name in GIN_INDEXES:
-            connection.execute(text(gin_index_ddl(name)))
+        create_gin_indexes(connection)
 
 
 def fill(store: Store, first: int, last: int) -> None:
@@ -213,6 +215,9 @@ def fill(store: Store, first: int, last: int) -> None:
                 connection.execute(insert(search_documents), [document for _, document in batch])
 
 
+_CHECKED_COLUMNS = ("title_words", "body_words", "body_chars", "pairs")
+
+
 def check_sample(store: Store, every: int) -> None:
     """The generated index rows are what indexing the articles would have stored."""
     with store.read() as connection:
@@ -222,20 +227,11 @@ def check_sample(store: Store, every: int) -> None:
         for article_id, title, body in rows:
             stored = connection.execute(
                 search_documents.select()
-                .with_only_columns(
-                    *(
-                        search_documents.c[name]
-                        for name in ("title_words", "body_words", "body_chars")
-                    )
-                )
+                .with_only_columns(*(search_documents.c[name] for name in _CHECKED_COLUMNS))
                 .where(search_documents.c.article_id == article_id)
             ).one()
             expected = document_row(article_id, title, body)
-            if tuple(stored) != (
-                expected["title_words"],
-                expected["body_words"],
-                expected["body_chars"],
-            ):
+            if tuple(stored) != tuple(expected[name] for name in _CHECKED_COLUMNS):
                 sys.exit(f"generated index row of article {article_id} differs from indexing it")
 
 

@@ -45,11 +45,12 @@ def test_underscores_and_punctuation_separate_words_and_long_words_are_cut() -> 
     assert long == "a" * MAX_WORD_LENGTH
 
 
-def test_pairs_join_neighbours_unless_both_are_cjk() -> None:
+def test_pairs_join_neighbours_but_not_across_a_marker() -> None:
     tokens, _ = word_tokens(fold("the Transformer 注意力。好的 KV"))
     assert pair_tokens(tokens) == [
         f"the{JOINER}transformer",
         f"transformer{JOINER}注意",
+        f"注意{JOINER}意力",
         f"好的{JOINER}kv",
     ]
     assert pair_tokens(word_tokens(fold("注意。意力"))[0]) == []  # MARKER pairs with nothing

@@ -14,27 +14,21 @@ quoted, and the operators come from the parsed structure. Both find the same art
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Connection,
     and_,
-    any_,
-    cast,
     column,
     func,
     literal,
-    literal_column,
-    not_,
-    or_,
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
+from sqlalchemy.engine import Dialect
 
 from incoming.index.query import Char, Leaf, Query, Term
 from incoming.index.schema import (
@@ -63,6 +57,10 @@ class Matcher(Protocol):
     ) -> list[int]:
         """Up to `limit` ids of matching articles (in `scope`: conditions on `articles`),
         newest first, all below `before` if given."""
+        ...
+
+    def newest_each(self, queries: Sequence[Query], *, limit: int) -> list[list[int]]:
+        """`newest` of each query, with no scope, in titles and text."""
         ...
 
 
@@ -142,18 +140,18 @@ class SqliteMatcher:
             found = found.join_from(index, articles, articles.c.id == rowid).where(*scope)
         return list(self.connection.execute(found.order_by(rowid.desc()).limit(limit)).scalars())
 
+    def newest_each(self, queries: Sequence[Query], *, limit: int) -> list[list[int]]:
+        return [self.newest(query, [], title_only=False, limit=limit) for query in queries]
+
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
-# The newest window holds this many times the ids asked for, and later ones are sized to find
-# what is still missing this many times over, at the rate of matches seen so far, but grow at
-# most MAX_WINDOW_GROWTH times (a rate seen in a few matches is a poor guess).
+# The newest window holds this many times the ids asked for, and each older one this many
+# times more ids than the one before it.
 WINDOW_MARGIN = 4
-MAX_WINDOW_GROWTH = 8
+WINDOW_GROWTH = 8
 # A window made of more blocks than this reaches back to the first article instead.
 MAX_WINDOW_BLOCKS = 32
-# Candidates checked (for phrases and filters) per statement, at least.
-CHECK_CHUNK = 100
 
 
 def _lexeme(token: str) -> str:
@@ -189,27 +187,71 @@ def _needs_check(term: Term, *, title_only: bool) -> bool:
     return not all(_is_exact(leaf, title_only=title_only) for leaf in term.leaves)
 
 
-def _contains(column: Any, tokens: tuple[str, ...]) -> ColumnElement[bool]:
-    """The space-separated token string holds these tokens in a row."""
-    return func.strpos(" " + column + " ", " " + " ".join(tokens) + " ") > 0
+def _windows(limit: int, below: int) -> list[list[str]]:
+    """The window lexemes of each window below `below`, newest first; the last window is
+    empty (no lexemes) when it reaches back to the first article."""
+    windows = []
+    high = aligned(below - 1)
+    size = _rounded(WINDOW_MARGIN * limit)
+    while high > 0:
+        low = max(0, high - size)
+        blocks = window_lexemes(low, high)
+        if len(blocks) > MAX_WINDOW_BLOCKS:
+            windows.append([])
+            break
+        windows.append(blocks)
+        high, size = low, size * WINDOW_GROWTH
+    return windows
 
 
-def _leaf_check(leaf: Leaf, *, title_only: bool) -> ColumnElement[bool]:
-    documents = search_documents.c
-    if isinstance(leaf, Char):
-        columns, tokens = (documents.title_chars, documents.body_chars), (leaf.char,)
-    else:
-        columns, tokens = (documents.title_words, documents.body_words), leaf.tokens
-    return or_(*(_contains(c, tokens) for c in columns[: 1 if title_only else 2]))
+class _Statement:
+    """Raw SQL for psycopg (`%(name)s` parameters), and its parameters: these statements are
+    rebuilt for every query, and SQLAlchemy would spend longer building and compiling them
+    than PostgreSQL spends running them."""
 
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
 
-def _term_check(term: Term, *, title_only: bool) -> ColumnElement[bool]:
-    return and_(*(_leaf_check(leaf, title_only=title_only) for leaf in term.leaves))
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    def scope(self, dialect: Dialect, scope: list[ColumnElement[bool]]) -> str:
+        """The scope's conditions on `articles`, compiled by SQLAlchemy once. Their values
+        (ids, UTC-aware datetimes) go to psycopg as they are."""
+        compiled = and_(*scope).compile(
+            dialect=dialect, compile_kwargs={"render_postcompile": True}
+        )
+        self.params.update(compiled.params)
+        return str(compiled)
+
+    def contains(self, column: str, tokens: tuple[str, ...]) -> str:
+        """The space-separated token string holds these tokens in a row."""
+        return f"strpos(' ' || c.{column} || ' ', {self.param(' ' + ' '.join(tokens) + ' ')}) > 0"
+
+    def leaf_check(self, leaf: Leaf, *, title_only: bool) -> str:
+        if isinstance(leaf, Char):
+            columns, tokens = ("title_chars", "body_chars"), (leaf.char,)
+        else:
+            columns, tokens = ("title_words", "body_words"), leaf.tokens
+        held = [self.contains(column, tokens) for column in columns[: 1 if title_only else 2]]
+        return "(" + " OR ".join(held) + ")"
+
+    def term_check(self, term: Term, *, title_only: bool) -> str:
+        checks = (self.leaf_check(leaf, title_only=title_only) for leaf in term.leaves)
+        return "(" + " AND ".join(checks) + ")"
 
 
 class PostgresMatcher:
-    """The tsquery finds candidates through GIN, one id window at a time (see `windows`);
-    phrases and filters are then checked on the newest candidates only."""
+    """One statement: a UNION ALL of id windows (see `windows`), newest first, under a LIMIT.
+
+    PostgreSQL runs the windows one after the other and stops as soon as the LIMIT is met, so
+    a common word reads its newest window only and a rare one reads them all, in one round
+    trip. In each window GIN finds the candidates, they are sorted newest first, and phrases
+    and filters are checked on them in that order (the OFFSET 0 keeps the checks above the
+    sort): only on as many as the LIMIT takes, and only their token strings are decompressed.
+    """
 
     def __init__(self, connection: Connection, top: int | None) -> None:
         self.connection = connection
@@ -224,55 +266,66 @@ class PostgresMatcher:
         limit: int,
         before: int | None = None,
     ) -> list[int]:
-        if self.top is None or limit <= 0:
+        statement = _Statement()
+        sql = self._windowed(statement, query, scope, title_only, limit, before)
+        if sql is None:
             return []
-        below = self.top + 1 if before is None else min(before, self.top + 1)
-        return self._windowed(query, scope, title_only, limit, below)
+        return list(self.connection.exec_driver_sql(sql, statement.params).scalars())
+
+    def newest_each(self, queries: Sequence[Query], *, limit: int) -> list[list[int]]:
+        """`newest` of each query (no scope, titles and text), all in one statement."""
+        statement = _Statement()
+        parts = []
+        for number, query in enumerate(queries):
+            sql = self._windowed(statement, query, [], False, limit, None)
+            if sql is not None:
+                parts.append(f"SELECT {number} AS query, article_id FROM ({sql}) AS q{number}")
+        found: list[list[int]] = [[] for _ in queries]
+        if parts:
+            rows = self.connection.exec_driver_sql(" UNION ALL ".join(parts), statement.params)
+            for number, article_id in rows:
+                found[number].append(article_id)
+        return found
 
     def _windowed(
         self,
+        statement: _Statement,
         query: Query,
         scope: list[ColumnElement[bool]],
         title_only: bool,
         limit: int,
-        below: int,
-    ) -> list[int]:
-        """The newest window of ids below `below` first, then older and wider ones, until
-        enough."""
-        documents = search_documents.c
-        vector = literal_column(f"({TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL})")
+        before: int | None,
+    ) -> str | None:
+        if self.top is None or limit <= 0:
+            return None
+        below = self.top + 1 if before is None else min(before, self.top + 1)
+        vector = TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL
         matching = self._tsquery(query, title_only=title_only)
-        checks = self._checks(query, title_only=title_only)
-        found: list[int] = []
-        high = aligned(below - 1)
-        size = _rounded(WINDOW_MARGIN * limit)
-        while high > 0 and len(found) < limit:
-            low = max(0, high - size)
-            blocks = window_lexemes(low, high)
-            if len(blocks) > MAX_WINDOW_BLOCKS:
-                low, blocks = 0, []
+        conditions = self._checks(statement, query, title_only=title_only)
+        if scope:
+            conditions.append(statement.scope(self.connection.dialect, scope))
+        columns = "".join(f", {column}" for column in _CHECKED) if conditions else ""
+        joined = " JOIN articles ON articles.id = c.article_id" if scope else ""
+        bound = statement.param(below)
+        windows = []
+        for blocks in _windows(limit, below):
             window = " | ".join(_lexeme(block) for block in blocks)
-            text = f"{matching} & ({window})" if blocks else matching
-            candidates = sorted(
-                (
-                    article_id
-                    for article_id in self.connection.execute(
-                        select(documents.article_id).where(
-                            vector.bool_op("@@")(cast(literal(text), TSQUERY))
-                        )
-                    ).scalars()
-                    if article_id < below
-                ),
-                reverse=True,
+            tsquery = statement.param(f"{matching} & ({window})" if blocks else matching)
+            candidates = (
+                f"SELECT article_id{columns} FROM search_documents"
+                f" WHERE ({vector}) @@ {tsquery}::tsquery AND article_id < {bound}"
+                " ORDER BY article_id DESC"
             )
-            accepted = self._checked(candidates, checks, scope, limit - len(found))
-            found.extend(accepted)
-            missing = limit - len(found)
-            grown = size * MAX_WINDOW_GROWTH
-            rate = len(accepted) / (high - low)
-            size = min(grown, _rounded(WINDOW_MARGIN * missing / rate)) if rate else grown
-            high = low
-        return found[:limit]
+            if conditions:
+                candidates = (
+                    f"SELECT c.article_id FROM ({candidates} OFFSET 0) AS c{joined}"
+                    f" WHERE {' AND '.join(conditions)} ORDER BY c.article_id DESC"
+                )
+            windows.append(f"({candidates})")
+        return (
+            f"SELECT article_id FROM ({' UNION ALL '.join(windows)}) AS found"
+            f" LIMIT {statement.param(limit)}"
+        )
 
     @staticmethod
     def _tsquery(query: Query, *, title_only: bool) -> str:
@@ -287,44 +340,22 @@ class PostgresMatcher:
         return text
 
     @staticmethod
-    def _checks(query: Query, *, title_only: bool) -> list[ColumnElement[bool]]:
+    def _checks(statement: _Statement, query: Query, *, title_only: bool) -> list[str]:
         checks = [
-            or_(*(_term_check(term, title_only=title_only) for term in group))
+            "(" + " OR ".join(statement.term_check(t, title_only=title_only) for t in group) + ")"
             for group in query.groups
             if any(_needs_check(term, title_only=title_only) for term in group)
         ]
         checks.extend(
-            not_(_term_check(term, title_only=False))
+            f"NOT {statement.term_check(term, title_only=False)}"
             for term in query.excluded
             if title_only or _needs_check(term, title_only=False)
         )
         return checks
 
-    def _checked(
-        self,
-        candidates: list[int],
-        checks: list[ColumnElement[bool]],
-        scope: list[ColumnElement[bool]],
-        wanted: int,
-    ) -> list[int]:
-        """The newest `wanted` candidates (or more) that pass the checks and the scope."""
-        if not checks and not scope:
-            return candidates
-        documents = search_documents.c
-        accepted: list[int] = []
-        start = 0
-        while start < len(candidates) and len(accepted) < wanted:
-            chunk = candidates[start : start + max(CHECK_CHUNK, 2 * (wanted - len(accepted)))]
-            start += len(chunk)
-            statement = select(documents.article_id).where(
-                documents.article_id == any_(literal(chunk, ARRAY(BigInteger))), *checks
-            )
-            if scope:
-                statement = statement.join_from(
-                    search_documents, articles, articles.c.id == documents.article_id
-                ).where(*scope)
-            accepted.extend(sorted(self.connection.execute(statement).scalars(), reverse=True))
-        return accepted
+
+# The token strings the checks read.
+_CHECKED = ("title_words", "body_words", "title_chars", "body_chars")
 
 
 def _rounded(ids: float) -> int:
@@ -339,20 +370,29 @@ def matcher_for(connection: Connection) -> Iterator[Matcher]:
     if connection.dialect.name == "sqlite":
         yield SqliteMatcher(connection, connection.execute(top_id).scalar())
         return
-    top, scans, jit = connection.execute(
-        top_id.add_columns(func.current_setting("enable_seqscan"), func.current_setting("jit"))
+    top, *planner = connection.execute(
+        top_id.add_columns(*(func.current_setting(name) for name in _PLANNER))
     ).one()
-    # Narrow rows make a sequential scan look cheap to the planner, which does not count
-    # reading every row's tsvector back from TOAST: that takes seconds. GIN it is. And no JIT:
-    # compiling costs tens of milliseconds, more than any of these statements.
-    # Local to the transaction: a failed search leaves it to the rollback, for a statement in an
-    # aborted transaction would only fail again and hide the first error.
-    _set_planner(connection, "off", "off")
+    _set_planner(connection, _PLANNER.values())
     yield PostgresMatcher(connection, top)
-    _set_planner(connection, scans, jit)
+    _set_planner(connection, planner)
 
 
-def _set_planner(connection: Connection, scans: str, jit: str) -> None:
+# What the matcher's statements need of the planner. Narrow rows make a sequential scan look
+# cheap, which does not count reading every row's token strings back from TOAST: that takes
+# seconds; GIN it is. No JIT: compiling takes tens of milliseconds, more than any of these
+# statements. And no parallel plans: a parallel UNION ALL would not keep its windows in order.
+_PLANNER = {"enable_seqscan": "off", "jit": "off", "max_parallel_workers_per_gather": "0"}
+
+
+def _set_planner(connection: Connection, values: Iterable[str]) -> None:
+    """Local to the transaction: a failed search leaves them to the rollback, for a statement
+    in an aborted transaction would only fail again and hide the first error."""
     connection.execute(
-        select(func.set_config("enable_seqscan", scans, True), func.set_config("jit", jit, True))
+        select(
+            *(
+                func.set_config(name, value, True)
+                for name, value in zip(_PLANNER, values, strict=True)
+            )
+        )
     )

@@ -33,9 +33,8 @@ def related_articles(
     scores: Counter[int] = Counter()
     with matcher_for(connection) as matcher:
         documents = matcher.top or 0
-        for keyword in keywords.split():
-            query = leaf_query(Phrase((keyword,)))
-            ids = matcher.newest(query, [], title_only=False, limit=RARE_LIMIT + 1)
+        queries = [leaf_query(Phrase((keyword,))) for keyword in keywords.split()]
+        for ids in matcher.newest_each(queries, limit=RARE_LIMIT + 1):
             if len(ids) > RARE_LIMIT:
                 continue
             weight = idf(len(ids), documents)

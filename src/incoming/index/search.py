@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import BigInteger, ColumnElement, Connection, any_, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from incoming.derive import normalize_topic
 from incoming.index.matching import Matcher, leaf_query, matcher_for
@@ -109,8 +110,8 @@ def _weights(matcher: Matcher, query: Query) -> dict[Leaf, float]:
         return {leaves[0]: 1.0}
     documents = matcher.top or 0
     weights = {}
-    for leaf in leaves:
-        sample = matcher.newest(leaf_query(leaf), [], title_only=False, limit=IDF_SAMPLE)
+    samples = matcher.newest_each([leaf_query(leaf) for leaf in leaves], limit=IDF_SAMPLE)
+    for leaf, sample in zip(leaves, samples, strict=True):
         matches = (
             len(sample) * documents / (documents - sample[-1] + 1)
             if len(sample) == IDF_SAMPLE
@@ -120,12 +121,22 @@ def _weights(matcher: Matcher, query: Query) -> dict[Leaf, float]:
     return weights
 
 
+def _among(
+    connection: Connection, key: ColumnElement[int], ids: Sequence[int]
+) -> ColumnElement[bool]:
+    """`key IN ids`; on PostgreSQL `key = ANY(array)`, one parameter instead of hundreds
+    (SQLAlchemy and psycopg take longer over those than the database over the query)."""
+    if connection.dialect.name == "sqlite":
+        return key.in_(ids)
+    return key == any_(literal(list(ids), ARRAY(BigInteger)))
+
+
 def _candidates(connection: Connection, ids: Sequence[int]) -> list[Candidate]:
     found = []
     documents = search_documents.c
     for start in range(0, len(ids), _CHUNK):
         query = select(documents.article_id, documents.title_words, documents.body_words).where(
-            documents.article_id.in_(ids[start : start + _CHUNK])
+            _among(connection, documents.article_id, ids[start : start + _CHUNK])
         )
         found.extend(Candidate(*row) for row in connection.execute(query))
     return found

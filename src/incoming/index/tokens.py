@@ -7,9 +7,11 @@ string of two or more characters is found as the phrase of its bigrams. Between 
 that only punctuation or space separates, the stream holds MARKER, so such a phrase never
 matches across the end of a run ("注意。意力" does not contain "注意力"). The *chars stream*
 holds every distinct CJK character, so single characters are found too. The *pairs stream*
-holds each two neighbouring tokens of the words stream, joined by JOINER, unless both are CJK:
-a phrase of common words ("the model") is found through its pairs' short lists instead of
-checking it in every article holding both words (a CJK phrase's bigrams are rare enough).
+holds each two neighbouring tokens of the words stream, joined by JOINER (MARKER pairs with
+nothing): a phrase of common words ("the model", or "深度学习" whose bigrams 深度 度学 学习
+each fill a tenth of an ML collection) is found through its pairs' short lists instead of
+checking it in every article holding all its tokens; a three-character CJK word or a phrase of
+two words is its one pair.
 
 Both streams are stored as space-separated token strings: the databases only split them on
 spaces, so SQLite and PostgreSQL index exactly the same tokens. The loop is linear, and the
@@ -23,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from operator import add
 
 # Han (with 々〆〇 and the radicals), kana, bopomofo and hangul: scripts written without spaces
@@ -35,8 +38,6 @@ CJK_CHARACTERS = (
 )
 # Group 1: a CJK run; group 2: a word (a letter or digit that is not CJK, `_` separates).
 _PIECES = re.compile(f"([{CJK_CHARACTERS}]+)|([^\\W_{CJK_CHARACTERS}]+)")
-_CJK_START = re.compile(f"[{CJK_CHARACTERS}]")
-_NOT_CJK = re.compile(f"[^{CJK_CHARACTERS}]")
 
 # A compatibility ideograph: NFKC maps it to U+8C48, so folded text never contains it.
 MARKER = "\uf900"
@@ -96,15 +97,5 @@ def distinct_chars(runs: Sequence[str]) -> list[str]:
 
 
 def pair_tokens(tokens: Sequence[str]) -> list[str]:
-    """The pairs stream of a words stream: neighbours, unless both are CJK (MARKER is)."""
-    # A token is CJK when its first character is: one regex pass over the first characters
-    # finds the words, which are the fewer in Chinese text.
-    firsts = "".join(token[0] for token in tokens)
-    pairs = []
-    for word in _NOT_CJK.finditer(firsts):
-        at = word.start()
-        if at > 0:
-            pairs.append(tokens[at - 1] + JOINER + tokens[at])
-        if _CJK_START.match(firsts, at + 1):  # a word next to it pairs when it comes
-            pairs.append(tokens[at] + JOINER + tokens[at + 1])
-    return pairs
+    """The pairs stream of a words stream: each token joined to the next (MARKER to none)."""
+    return [pair for pair in map(JOINER.join, pairwise(tokens)) if MARKER not in pair]
