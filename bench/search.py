@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import random
 import statistics
@@ -54,11 +55,11 @@ from incoming.index.documents import (
     create_gin_indexes,
     document_row,
     drop_gin_indexes,
-    tokens_row,
+    token_strings,
 )
 from incoming.index.schema import FTS_COLUMNS, search_documents
 from incoming.index.tokens import MARKER, fold, word_tokens
-from incoming.sources import service
+from incoming.sources import prepare, refresh, service
 from incoming.sources.prepare import parse_and_prepare
 from incoming.store.articles import save_drafts
 from incoming.store.engine import Store, open_store
@@ -178,7 +179,7 @@ def generated_article(number: int) -> tuple[dict[str, Any], dict[str, Any]]:
         "excerpt_html": escape(body[:120]),
         "content_hash": str(number),
     }
-    document = tokens_row(number, word_tokens(fold(title)), _joined(chosen))
+    document = {"article_id": number, **token_strings(word_tokens(fold(title)), _joined(chosen))}
     return article, document
 
 
@@ -373,13 +374,25 @@ def like_scan_seconds(connection: Connection, batch: list[str]) -> float:
 # --- ingest -------------------------------------------------------------------------------
 
 
+def _no_search_tokens() -> None:
+    """Parse workers' initializer for ingest without indexing: drafts carry no tokens."""
+    prepare.document_tokens = lambda *_: None
+
+
 @contextmanager
 def indexing(enabled: bool) -> Iterator[None]:
+    """Ingest as it is, or with no search tokens made (in the parse workers and in this
+    process) and no index rows written."""
     if enabled:
         yield
-    else:
-        with mock.patch("incoming.store.articles.index_articles"):
-            yield
+        return
+    pool = functools.partial(refresh._cpu_pool, initializer=_no_search_tokens)
+    with (
+        mock.patch("incoming.store.articles.index_articles"),
+        mock.patch("incoming.sources.prepare.document_tokens", return_value=None),
+        mock.patch("incoming.sources.refresh._cpu_pool", pool),
+    ):
+        yield
 
 
 def pipeline_seconds(folder: Path, urls: list[str], *, index: bool) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -51,6 +52,9 @@ class ArticleDraft:
     excerpt_html: str
     content_hash: str  # of the entry as the source gave it: unchanged input is skipped early
     topics: tuple[tuple[str, str], ...] = ()  # (slug, display name)
+    # Its search index token strings (incoming.index.documents.document_tokens), made with the
+    # draft; None: the store makes them.
+    search_tokens: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import event, insert, text
 
 from incoming.index import search
-from incoming.index.documents import index_articles
+from incoming.index.documents import document_tokens, index_articles
 from incoming.index.matching import matcher_for
 from incoming.index.query import parse_query
 from incoming.index.search import filter_scope
@@ -94,7 +94,10 @@ def _fill(store: Store) -> None:
         connection.execute(insert(articles), rows)
         index_articles(
             connection,
-            {row["id"]: (row["title"], row["content_text"], row["content_html"]) for row in rows},
+            {
+                row["id"]: document_tokens(row["title"], row["content_text"], row["content_html"])
+                for row in rows
+            },
         )
 
 

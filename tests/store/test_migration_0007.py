@@ -6,7 +6,7 @@ from alembic import command
 from sqlalchemy import select, text, update
 
 from incoming.index import search
-from incoming.index.documents import index_articles
+from incoming.index.documents import document_tokens, index_articles
 from incoming.index.schema import search_documents
 from incoming.index.tokens import JOINER
 from incoming.store.engine import _alembic_config, migrate, open_store
@@ -33,7 +33,9 @@ def test_an_index_without_cjk_pairs_is_rebuilt_with_them(db_url: str) -> None:
                     " '', 'the attention 注意力机制 of', '', 'h')"
                 )
             )
-            index_articles(connection, {1: ("Old notes", "the attention 注意力机制 of", "")})
+            index_articles(
+                connection, {1: document_tokens("Old notes", "the attention 注意力机制 of")}
+            )
             # As 0006 stored it: pairs of words only.
             connection.execute(
                 update(search_documents).values(pairs=f"old{JOINER}notes the{JOINER}attention")

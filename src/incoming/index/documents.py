@@ -36,25 +36,27 @@ MAX_INDEXED_TITLE = 1_000
 CHUNK = 500
 
 
-def document_row(article_id: int, title: str, text: str, html: str = "") -> dict[str, Any]:
-    """The search_documents row of an article: its title, and its plain text followed by the
-    text of its code blocks (found in its clean `html`)."""
-    return tokens_row(
-        article_id,
+def document_tokens(title: str, text: str, html: str = "") -> dict[str, str]:
+    """The token strings of an article's search_documents row: its title, and its plain text
+    followed by the text of its code blocks (found in its clean `html`). Made where the draft
+    is (a parse worker), so that the writer only writes them."""
+    return token_strings(
         word_tokens(fold(title[:MAX_INDEXED_TITLE])),
         word_tokens(fold(f"{text} {code_text(html)}"[:MAX_INDEXED_CHARACTERS])),
     )
 
 
-def tokens_row(
-    article_id: int,
-    title: tuple[Sequence[str], Sequence[str]],
-    body: tuple[Sequence[str], Sequence[str]],
-) -> dict[str, Any]:
-    """The search_documents row from the (words stream, CJK runs) of the title and the text."""
+def document_row(article_id: int, title: str, text: str, html: str = "") -> dict[str, Any]:
+    """The search_documents row of an article."""
+    return {"article_id": article_id, **document_tokens(title, text, html)}
+
+
+def token_strings(
+    title: tuple[Sequence[str], Sequence[str]], body: tuple[Sequence[str], Sequence[str]]
+) -> dict[str, str]:
+    """The token strings from the (words stream, CJK runs) of the title and the text."""
     (title_tokens, title_runs), (body_tokens, body_runs) = title, body
     return {
-        "article_id": article_id,
         "title_words": " ".join(title_tokens),
         "body_words": " ".join(body_tokens),
         "title_chars": " ".join(distinct_chars(title_runs)),
@@ -64,16 +66,16 @@ def tokens_row(
     }
 
 
-def index_articles(connection: Connection, documents: Mapping[int, tuple[str, str, str]]) -> None:
-    """(Re)index articles just inserted or changed: `documents` is (title, text, clean HTML)
-    by article id."""
+def index_articles(connection: Connection, documents: Mapping[int, Mapping[str, str]]) -> None:
+    """(Re)index articles just inserted or changed: `documents` is their token strings (see
+    `document_tokens`) by article id."""
     ids = list(documents)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         connection.execute(delete(search_documents).where(search_documents.c.article_id.in_(chunk)))
         connection.execute(
             insert(search_documents),
-            [document_row(article_id, *documents[article_id]) for article_id in chunk],
+            [{"article_id": article_id, **documents[article_id]} for article_id in chunk],
         )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from incoming.clean import clean_html
 from incoming.derive import derive_text, guess_language, normalize_topic
+from incoming.index.documents import document_tokens
 from incoming.models import ArticleDraft, ParsedEntry, ParsedFeed
 from incoming.parse import parse_feed
 
@@ -72,6 +73,7 @@ def make_draft(entry: ParsedEntry, *, source_topic: str | None, content_hash: st
         excerpt_html=derived.excerpt_html,
         content_hash=content_hash,
         topics=entry_topics(entry, source_topic),
+        search_tokens=document_tokens(entry.title, derived.text, html),
     )
 
 

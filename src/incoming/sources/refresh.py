@@ -241,13 +241,16 @@ def _leased(source: Source) -> bool:
 PROCESS_POOL_MIN_FEEDS = 8
 
 
-def _cpu_pool(feeds: int) -> Executor | None:
-    """Worker processes for parsing and cleaning: they use every core, where threads cannot."""
+def _cpu_pool(feeds: int, initializer: Callable[[], None] | None = None) -> Executor | None:
+    """Worker processes for parsing and cleaning: they use every core, where threads cannot.
+    (`initializer` runs in each: benchmarks change what workers do through it.)"""
     workers = min(os.cpu_count() or 1, feeds)
     if feeds < PROCESS_POOL_MIN_FEEDS or workers < 2:
         return None
     # forkserver: forking this process, which runs threads, could copy a held lock.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    return ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("forkserver"), initializer=initializer
+    )
 
 
 @contextlib.asynccontextmanager

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, select, update
 
-from incoming.index.documents import index_articles
+from incoming.index.documents import document_tokens, index_articles
 from incoming.models import ArticleDraft, SaveCounts
 from incoming.store.changes import note_change
 from incoming.store.schema import article_topics, articles, sources, topics
@@ -185,7 +185,8 @@ def save_drafts(
     index_articles(
         connection,
         {
-            ids[key]: (draft.title, draft.content_text, draft.content_html)
+            ids[key]: draft.search_tokens
+            or document_tokens(draft.title, draft.content_text, draft.content_html)
             for key, (draft, _) in topic_rows.items()
         },
     )
