@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect, text
 
-from incoming.store.engine import _alembic_config, migrate, open_store
+from incoming.store.engine import migrate
 from incoming.store.queries import change_marker
 from incoming.store.schema import changes, sources, workers
+from tests.store.older import store_at
 
 
 def test_an_older_database_is_brought_up_to_date(db_url: str) -> None:
-    store = open_store(db_url, apply_migrations=False)
-    try:
-        config = _alembic_config()
+    with store_at(db_url, "0003") as store:
         with store.write() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0003")
             connection.execute(
                 text(
                     "INSERT INTO sources (kind, url, title, created_at) VALUES "
@@ -32,5 +28,3 @@ def test_an_older_database_is_brought_up_to_date(db_url: str) -> None:
             found = inspect(connection)
             for table in (sources, changes, workers):  # the migrations make what schema.py says
                 assert {c["name"] for c in found.get_columns(table.name)} == set(table.c.keys())
-    finally:
-        store.close()

@@ -301,10 +301,9 @@ class PostgresMatcher:
         below = self.top + 1 if before is None else min(before, self.top + 1)
         vector = TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL
         matching = self._tsquery(query, title_only=title_only)
-        conditions = self._checks(statement, query, title_only=title_only)
-        if scope:
-            conditions.append(statement.scope(self.connection.dialect, scope))
-        columns = "".join(f", {column}" for column in _CHECKED) if conditions else ""
+        checks = self._checks(statement, query, title_only=title_only)
+        conditions = [*checks, statement.scope(self.connection.dialect, scope)] if scope else checks
+        columns = "".join(f", {column}" for column in _CHECKED) if checks else ""
         joined = " JOIN articles ON articles.id = c.article_id" if scope else ""
         bound = statement.param(below)
         windows = []
