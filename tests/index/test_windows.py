@@ -3,6 +3,7 @@ the same newest articles as FTS5 when the ids spread over many blocks of every l
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,13 @@ from incoming.index.documents import document_tokens, index_articles
 from incoming.index.matching import matcher_for
 from incoming.index.query import parse_query
 from incoming.index.search import filter_scope
-from incoming.index.windows import SMALLEST, WINDOW_LEVELS, aligned, window_lexemes
+from incoming.index.windows import (
+    SMALLEST,
+    WINDOW_LEVELS,
+    aligned,
+    recent_start,
+    window_lexemes,
+)
 from incoming.store.engine import Store, open_store
 from incoming.store.schema import articles
 from tests.index.corpus import generated_texts, holds
@@ -42,6 +49,7 @@ QUERIES = [
     "source:other 模型",
 ]
 LIMITS = [1, 3, 20, 201, 1000]
+search_module = importlib.import_module("incoming.index.search")
 
 
 def _blocks(low: int, high: int) -> list[range]:
@@ -162,6 +170,42 @@ def test_windows_find_every_match_and_only_those(stores: dict[str, Store], kind:
             assert found == expected, (needles, title_only)
 
 
+def _counts_since(store: Store, query: str, start: int) -> list[int]:
+    with store.read() as connection, matcher_for(connection) as matcher:
+        return matcher.counts_since(parse_query(query).leaves, start)
+
+
+@pytest.mark.parametrize("reach", [SMALLEST, 8 * SMALLEST, 200 * SMALLEST, 1000 * SMALLEST])
+def test_both_stores_count_a_terms_recent_articles_alike(
+    stores: dict[str, Store], reach: int
+) -> None:
+    start = recent_start(IDS[-1], reach)
+    exact = ["模型", "attention", "熵", "transformer", "的"]  # the index terms say it all
+    counts = _counts_since(stores["sqlite"], " ".join(exact), start)
+    truth = [sum(i >= start for i in _holding(needle)) for needle in exact]
+    assert counts == truth
+    assert _counts_since(stores["postgres"], " ".join(exact), start) == counts
+    phrases = '注意力机制 "attention 模型" "the attention"'
+    assert _counts_since(stores["postgres"], phrases, start) == _counts_since(
+        stores["sqlite"], phrases, start
+    )
+
+
+def test_idf_from_the_newest_articles_is_alike_on_both_stores(
+    stores: dict[str, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "IDF_REACH", 64 * SMALLEST)  # a third of the ids
+    common, rare = "transformer", "注意力机制"
+    assert len(_holding(common)) > 4 * len(_holding(rare)) > 0
+    weights = []
+    for store in stores.values():
+        with store.read() as connection, matcher_for(connection) as matcher:
+            weights.append(search_module._weights(matcher, parse_query(f"{common} {rare}")))
+    assert weights[0] == weights[1]
+    low, high = weights[0].values()
+    assert high > low > 0
+
+
 def test_a_search_leaves_the_planner_as_it_found_it(stores: dict[str, Store]) -> None:
     settings = text(
         "SELECT current_setting('enable_seqscan'), current_setting('jit'),"
@@ -187,9 +231,10 @@ def test_the_matcher_reads_the_gin_indexes(stores: dict[str, Store]) -> None:
     try:
         for title_only in (False, True):
             _newest(store, '"模型 训练" -熵 source:other', 3, title_only=title_only)
+        _counts_since(store, '"模型 训练" 熵', recent_start(IDS[-1], 8 * SMALLEST))
     finally:
         event.remove(store.engine, "before_cursor_execute", seen)
-    assert len(statements) >= 2
+    assert len(statements) >= 3
     with store.read() as connection:
         connection.execute(text("SET LOCAL enable_seqscan = off"))
         for statement, params in statements:

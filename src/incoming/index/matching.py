@@ -63,6 +63,11 @@ class Matcher(Protocol):
         """`newest` of each query, with no scope, in titles and text."""
         ...
 
+    def counts_since(self, leaves: Sequence[Leaf], start: int) -> list[int]:
+        """How many articles from id `start` on (see `recent_start`) hold each leaf's index
+        terms (`index_terms`; a phrase is not checked), by the index alone: what IDF needs."""
+        ...
+
 
 def leaf_query(leaf: Leaf) -> Query:
     """The query looking for one leaf alone."""
@@ -143,6 +148,14 @@ class SqliteMatcher:
     def newest_each(self, queries: Sequence[Query], *, limit: int) -> list[list[int]]:
         return [self.newest(query, [], title_only=False, limit=limit) for query in queries]
 
+    def counts_since(self, leaves: Sequence[Leaf], start: int) -> list[int]:
+        counts = []
+        for leaf in leaves:  # bare strings: in any column, as in PostgreSQL's one tsvector
+            held = " AND ".join(_fts_string((term,)) for term in index_terms(leaf))
+            found = select(func.count()).where(_match(_fts, held), _fts.c.rowid >= start)
+            counts.append(self.connection.execute(found).scalar_one())
+        return counts
+
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
@@ -165,7 +178,7 @@ def _is_exact(leaf: Leaf, *, title_only: bool) -> bool:
     return not title_only and len(leaf.tokens) == 2 and bool(pair_tokens(leaf.tokens))
 
 
-def _leaf_lexemes(leaf: Leaf, *, title_only: bool) -> list[str]:
+def index_terms(leaf: Leaf, *, title_only: bool = False) -> list[str]:
     """What the tsvector must hold: the pairs, and the tokens that no pair holds."""
     if isinstance(leaf, Char):
         return [leaf.char]
@@ -178,7 +191,7 @@ def _leaf_lexemes(leaf: Leaf, *, title_only: bool) -> list[str]:
 
 def _tsquery_term(term: Term, *, title_only: bool) -> str:
     lexemes = (
-        lexeme for leaf in term.leaves for lexeme in _leaf_lexemes(leaf, title_only=title_only)
+        lexeme for leaf in term.leaves for lexeme in index_terms(leaf, title_only=title_only)
     )
     return "(" + " & ".join(_lexeme(lexeme) for lexeme in dict.fromkeys(lexemes)) + ")"
 
@@ -286,6 +299,22 @@ class PostgresMatcher:
             for number, article_id in rows:
                 found[number].append(article_id)
         return found
+
+    def counts_since(self, leaves: Sequence[Leaf], start: int) -> list[int]:
+        """All in one statement; GIN's bitmaps are counted without reading the rows where the
+        visibility map allows."""
+        if self.top is None or not leaves:
+            return [0] * len(leaves)
+        window = " | ".join(map(_lexeme, window_lexemes(start, aligned(self.top))))
+        statement = _Statement()
+        counts = []
+        for leaf in leaves:
+            held = " & ".join(_lexeme(term) for term in index_terms(leaf))
+            tsquery = statement.param(f"({held}) & ({window})" if start else held)
+            held_by = f"({DOCUMENT_SQL}) @@ {tsquery}::tsquery"
+            counts.append(f"(SELECT count(*) FROM search_documents WHERE {held_by})")
+        sql = f"SELECT {', '.join(counts)}"
+        return list(self.connection.exec_driver_sql(sql, statement.params).one())
 
     def _windowed(
         self,

@@ -22,21 +22,24 @@ from sqlalchemy import BigInteger, ColumnElement, Connection, any_, func, litera
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from incoming.derive import normalize_topic
-from incoming.index.matching import Matcher, leaf_query, matcher_for
+from incoming.index.matching import Matcher, matcher_for
 from incoming.index.query import Filters, Leaf, Query, parse_query
 from incoming.index.ranking import Candidate, idf, rank
 from incoming.index.schema import search_documents
 from incoming.index.snippets import Highlighter
 from incoming.index.tokens import fold
+from incoming.index.windows import recent_start
 from incoming.store.schema import article_topics, articles, sources, topics
 from incoming.store.types import UTCDateTime
 
 RANK_WINDOW = 200
 TITLE_WINDOW = 50
 COUNT_LIMIT = RANK_WINDOW + 1
-# A query term's newest IDF_SAMPLE matches, and how far back they reach, tell how many articles
-# hold it: exactly when fewer match, else about (an article in how many, times all of them).
-IDF_SAMPLE = 100
+# How many of the newest IDF_REACH articles hold a query term tells about how many of all do
+# (exactly in a store no larger). Counting in the index alone takes half the time of sorting
+# each term's newest hundred matches at a million articles, and counting a reach four times
+# as wide takes longer than that.
+IDF_REACH = 8192
 _CHUNK = 500
 
 
@@ -104,19 +107,16 @@ def filter_scope(connection: Connection, filters: Filters) -> list[ColumnElement
 
 
 def _weights(matcher: Matcher, query: Query) -> dict[Leaf, float]:
-    """Each positive leaf's IDF (see IDF_SAMPLE); one leaf: 1."""
+    """Each positive leaf's IDF (see IDF_REACH); one leaf: 1."""
     leaves = query.leaves
     if len(leaves) == 1:
         return {leaves[0]: 1.0}
     documents = matcher.top or 0
+    start = recent_start(documents, IDF_REACH)
     weights = {}
-    samples = matcher.newest_each([leaf_query(leaf) for leaf in leaves], limit=IDF_SAMPLE)
-    for leaf, sample in zip(leaves, samples, strict=True):
-        matches = (
-            len(sample) * documents / (documents - sample[-1] + 1)
-            if len(sample) == IDF_SAMPLE
-            else len(sample)
-        )
+    for leaf, count in zip(leaves, matcher.counts_since(leaves, start), strict=True):
+        # Half an article for a term none of the newest hold: rarer than that, not never.
+        matches = (count + 0.5) * documents / (documents - start + 1) if start else count
         weights[leaf] = idf(round(matches), documents)
     return weights
 

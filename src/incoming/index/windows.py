@@ -27,6 +27,12 @@ def aligned(article_id: int) -> int:
     return (article_id // SMALLEST + 1) * SMALLEST
 
 
+def recent_start(top: int, reach: int) -> int:
+    """The first id of the window of about the newest `reach` ids (a multiple of SMALLEST)
+    ending past `top`; 0 when that reaches back to the first article."""
+    return max(0, aligned(top) - reach)
+
+
 def window_lexemes(low: int, high: int) -> list[str]:
     """The fewest blocks that make up ids low..high-1 (both multiples of SMALLEST), newest
     first."""
