@@ -196,6 +196,13 @@ def _tsquery_term(term: Term, *, title_only: bool) -> str:
     return "(" + " & ".join(_lexeme(lexeme) for lexeme in dict.fromkeys(lexemes)) + ")"
 
 
+def _in_window(tsquery: str, blocks: list[str]) -> str:
+    """The tsquery narrowed to the ids of the window `blocks` (see `windows`); none: all ids."""
+    if not blocks:
+        return tsquery
+    return f"{tsquery} & ({' | '.join(map(_lexeme, blocks))})"
+
+
 def _needs_check(term: Term, *, title_only: bool) -> bool:
     return not all(_is_exact(leaf, title_only=title_only) for leaf in term.leaves)
 
@@ -305,12 +312,12 @@ class PostgresMatcher:
         visibility map allows."""
         if self.top is None or not leaves:
             return [0] * len(leaves)
-        window = " | ".join(map(_lexeme, window_lexemes(start, aligned(self.top))))
+        blocks = window_lexemes(start, aligned(self.top)) if start else []
         statement = _Statement()
         counts = []
         for leaf in leaves:
-            held = " & ".join(_lexeme(term) for term in index_terms(leaf))
-            tsquery = statement.param(f"({held}) & ({window})" if start else held)
+            held = _tsquery_term(Term((leaf,), ()), title_only=False)
+            tsquery = statement.param(_in_window(held, blocks))
             held_by = f"({DOCUMENT_SQL}) @@ {tsquery}::tsquery"
             counts.append(f"(SELECT count(*) FROM search_documents WHERE {held_by})")
         sql = f"SELECT {', '.join(counts)}"
@@ -337,8 +344,7 @@ class PostgresMatcher:
         bound = statement.param(below)
         windows = []
         for blocks in _windows(limit, below):
-            window = " | ".join(_lexeme(block) for block in blocks)
-            tsquery = statement.param(f"{matching} & ({window})" if blocks else matching)
+            tsquery = statement.param(_in_window(matching, blocks))
             candidates = (
                 f"SELECT article_id{columns} FROM search_documents"
                 f" WHERE ({vector}) @@ {tsquery}::tsquery AND article_id < {bound}"
