@@ -400,12 +400,13 @@ def _rounded(ids: float) -> int:
 @contextmanager
 def matcher_for(connection: Connection) -> Iterator[Matcher]:
     """The matcher for this connection's database, for the queries of one search."""
-    top_id = select(func.max(search_documents.c.article_id))
     if connection.dialect.name == "sqlite":
+        top_id = select(func.max(search_documents.c.article_id))
         yield SqliteMatcher(connection, connection.execute(top_id).scalar())
         return
-    top, *planner = connection.execute(
-        top_id.add_columns(*(func.current_setting(name) for name in _PLANNER))
+    settings = ", ".join(f"current_setting('{name}')" for name in _PLANNER)
+    top, *planner = connection.exec_driver_sql(
+        f"SELECT max(article_id), {settings} FROM search_documents"
     ).one()
     _set_planner(connection, _PLANNER.values())
     yield PostgresMatcher(connection, top)
@@ -421,12 +422,11 @@ _PLANNER = {"enable_seqscan": "off", "jit": "off", "max_parallel_workers_per_gat
 
 def _set_planner(connection: Connection, values: Iterable[str]) -> None:
     """Local to the transaction: a failed search leaves them to the rollback, for a statement
-    in an aborted transaction would only fail again and hide the first error."""
-    connection.execute(
-        select(
-            *(
-                func.set_config(name, value, True)
-                for name, value in zip(_PLANNER, values, strict=True)
-            )
-        )
+    in an aborted transaction would only fail again and hide the first error. Raw SQL, as
+    the matcher's: these two statements come with every search."""
+    statement = _Statement()
+    calls = (
+        f"set_config('{name}', {statement.param(value)}, true)"
+        for name, value in zip(_PLANNER, values, strict=True)
     )
+    connection.exec_driver_sql(f"SELECT {', '.join(calls)}", statement.params)

@@ -245,8 +245,11 @@ class _ColumnTable(dict[int, str]):
 _COLUMNS = _ColumnTable()
 
 
-def _running_columns(text: str) -> list[int]:
-    """Columns taken by text[:1], text[:2], ... (counted in C: translate, map, accumulate)."""
+def _running_columns(text: str) -> Sequence[int]:
+    """Columns taken by text[:1], text[:2], ... (counted in C: translate, map, accumulate;
+    ASCII text, which Python knows at once, takes one column a character)."""
+    if text.isascii():
+        return range(1, len(text) + 1)
     return list(accumulate(map(ord, text.translate(_COLUMNS))))
 
 
@@ -270,7 +273,7 @@ def _cluster_edge(text: str, position: int, *, forward: bool) -> int:
 def _window(text: str, anchor: int) -> tuple[int, int]:
     """About SNIPPET_COLUMNS columns around anchor, cut between grapheme clusters."""
     before = SNIPPET_COLUMNS * CONTEXT_BEFORE
-    behind = _running_columns(text[max(0, anchor - 2 * SNIPPET_COLUMNS) : anchor][::-1])
+    behind = _running_columns(text[max(0, anchor - round(2 * before)) : anchor][::-1])
     taken = bisect_right(behind, before)
     used = behind[taken - 1] if taken else 0
     ahead = _running_columns(text[anchor : anchor + 2 * SNIPPET_COLUMNS])
