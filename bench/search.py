@@ -336,16 +336,25 @@ def warm_index(connection: Connection) -> None:
     (a million articles' index is a few GB: cold, every query would wait on the disk)."""
     if connection.dialect.name != "sqlite":
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_prewarm SCHEMA public"))
-        # The table, its TOAST table and their indexes, into the system's page cache (the
-        # default shared_buffers holds a fraction of them).
+        # The table, its TOAST table and their indexes, into the system's page cache; then
+        # all but the TOAST table (the largest by far) into shared_buffers, as far as they
+        # hold them: the default 128 MB holds a fraction, the advised quarter of RAM
+        # (docs/deploy.md) all of it.
+        relations = (
+            "WITH tables(oid) AS (SELECT oid FROM pg_class WHERE oid = 'search_documents'"
+            "::regclass UNION SELECT reltoastrelid FROM pg_class"
+            " WHERE oid = 'search_documents'::regclass)"
+            " SELECT oid FROM tables UNION SELECT indexrelid FROM pg_index"
+            " WHERE indrelid IN (SELECT oid FROM tables)"
+        )
+        connection.execute(
+            text(f"SELECT public.pg_prewarm(oid, 'read') FROM ({relations}) AS relations")
+        ).all()
         connection.execute(
             text(
-                "WITH tables(oid) AS (SELECT oid FROM pg_class WHERE oid = 'search_documents'"
-                "::regclass UNION SELECT reltoastrelid FROM pg_class"
+                f"SELECT public.pg_prewarm(oid, 'buffer') FROM ({relations}) AS relations"
+                " WHERE oid <> (SELECT reltoastrelid FROM pg_class"
                 " WHERE oid = 'search_documents'::regclass)"
-                " SELECT public.pg_prewarm(oid, 'read') FROM"
-                " (SELECT oid FROM tables UNION SELECT indexrelid FROM pg_index"
-                " WHERE indrelid IN (SELECT oid FROM tables)) AS relations"
             )
         ).all()
         return
@@ -482,6 +491,11 @@ def bench_store(kind: str, folder: Path, kept_schema: str | None) -> Iterator[St
             yield store
 
 
+def shared_buffers(store: Store) -> str:
+    with store.read() as connection:
+        return connection.execute(text("SHOW shared_buffers")).scalar_one()
+
+
 def stored(store: Store) -> int:
     with store.read() as connection:
         return connection.execute(text("SELECT coalesce(max(id), 0) FROM articles")).scalar_one()
@@ -525,6 +539,8 @@ def main() -> None:
                 check_sample(store, 997)
                 took = time.perf_counter() - started
                 print(f"\n{kind}, {size:,} articles (generated and indexed in {took:.0f} s)")
+                if kind == "postgres":
+                    print(f"shared_buffers {shared_buffers(store)}")
                 print(f"{'queries':<14} {'p50 ms':>8} {'p99 ms':>8}", end="")
                 print(f" {'LIKE p50 ms':>12} {'avg counted':>12}")
                 for row in measure(store, by_kind):
