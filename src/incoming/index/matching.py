@@ -159,12 +159,19 @@ class SqliteMatcher:
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
-# The newest window holds this many times the ids asked for, and each older one this many
-# times more ids than the one before it.
-WINDOW_MARGIN = 4
+# The newest window holds this many times the ids asked for.
+FIRST_WINDOW_MARGIN = 4
+# A window sized by the density of matches in the newest one is meant to hold this many
+# times the matches still wanted; each window after it this many times more ids.
+WINDOW_MARGIN = 2
 WINDOW_GROWTH = 8
 # A window made of more blocks than this reaches back to the first article instead.
 MAX_WINDOW_BLOCKS = 32
+# When the newest window's density says that the older ids hold no more index matches than
+# this, they are read all at once: at a million articles, fetching and sorting that many ids
+# took less than window after window (p50 of a search's two reads over the bench's queries:
+# 9.5 ms; 11.2 with a quarter of it, 13.6 with a sixteenth, 17.8 reading windows only).
+UNWINDOWED_MATCHES = 16384
 
 
 def _lexeme(token: str) -> str:
@@ -207,20 +214,36 @@ def _needs_check(term: Term, *, title_only: bool) -> bool:
     return not all(_is_exact(leaf, title_only=title_only) for leaf in term.leaves)
 
 
-def _windows(limit: int, below: int) -> list[list[str]]:
-    """The window lexemes of each window below `below`, newest first; the last window is
-    empty (no lexemes) when it reaches back to the first article."""
-    windows = []
+# A window: its first id, and its window lexemes (none: it reaches back to the first article).
+Window = tuple[int, list[str]]
+
+
+def _checked(query: Query, *, title_only: bool) -> tuple[list[tuple[Term, ...]], list[Term]]:
+    """The groups and the exclusions that the tsquery cannot decide: the token strings must."""
+    groups = [
+        group
+        for group in query.groups
+        if any(_needs_check(term, title_only=title_only) for term in group)
+    ]
+    excluded = [t for t in query.excluded if title_only or _needs_check(t, title_only=False)]
+    return groups, excluded
+
+
+def _windows(size: float, below: int) -> list[Window]:
+    """Windows below `below`, newest first, the first holding about `size` ids and each
+    older one WINDOW_GROWTH times as many, until one would take too many blocks: that one
+    reaches back to the first article."""
+    windows: list[Window] = []
     high = aligned(below - 1)
-    size = _rounded(WINDOW_MARGIN * limit)
+    ids = _rounded(size)
     while high > 0:
-        low = max(0, high - size)
+        low = max(0, high - ids)
         blocks = window_lexemes(low, high)
         if len(blocks) > MAX_WINDOW_BLOCKS:
-            windows.append([])
+            windows.append((0, []))
             break
-        windows.append(blocks)
-        high, size = low, size * WINDOW_GROWTH
+        windows.append((low, blocks))
+        high, ids = low, ids * WINDOW_GROWTH
     return windows
 
 
@@ -264,13 +287,18 @@ class _Statement:
 
 
 class PostgresMatcher:
-    """One statement: a UNION ALL of id windows (see `windows`), newest first, under a LIMIT.
+    """Statements made of id windows (see `windows`), newest first, under a LIMIT.
 
-    PostgreSQL runs the windows one after the other and stops as soon as the LIMIT is met, so
-    a common word reads its newest window only and a rare one reads them all, in one round
-    trip. In each window GIN finds the candidates, they are sorted newest first, and phrases
-    and filters are checked on them in that order (the OFFSET 0 keeps the checks above the
-    sort): only on as many as the LIMIT takes, and only their token strings are decompressed.
+    The newest window comes first, alone: a common word finds all it needs there. When it
+    falls short, its density of matches tells what to read next, in a second statement: the
+    older ids all at once when they hold few index matches, else a window sized to hold the
+    matches still wanted, then wider ones, a UNION ALL that PostgreSQL runs one after the
+    other until the LIMIT is met. In each window GIN finds the candidates, they are sorted
+    newest first, and phrases and filters are checked on them in that order: only on as many
+    as the LIMIT takes, and only their token strings are decompressed. The sort stands in a
+    subquery (OFFSET 0) under an ORDER BY of its own, so that PostgreSQL plans it for all of
+    the window's rows: planned for the LIMIT's few, reading the primary key backwards and
+    computing each row's tsvector looks cheaper, and takes seconds.
     """
 
     def __init__(self, connection: Connection, top: int | None) -> None:
@@ -286,19 +314,60 @@ class PostgresMatcher:
         limit: int,
         before: int | None = None,
     ) -> list[int]:
-        statement = _Statement()
-        sql = self._windowed(statement, query, scope, title_only, limit, before)
-        if sql is None:
+        if self.top is None or limit <= 0:
             return []
+        below = self.top + 1 if before is None else min(before, self.top + 1)
+        first = _windows(FIRST_WINDOW_MARGIN * limit, below)[0]
+        found = self._read(query, scope, title_only, limit, below, [first])
+        low = first[0]
+        if len(found) >= limit or low == 0:
+            return found
+        ids = below - low
+        exact = not scope and _checked(query, title_only=title_only) == ([], [])
+        candidates = len(found) if exact else self._count(query, title_only, below, first)
+        if (candidates + 0.5) * low / ids <= UNWINDOWED_MATCHES:
+            rest = [(0, [])]
+        else:
+            density = (len(found) + 0.5) / ids
+            rest = _windows(WINDOW_MARGIN * (limit - len(found)) / density, low)
+        return found + self._read(query, scope, title_only, limit - len(found), low, rest)
+
+    def _read(
+        self,
+        query: Query,
+        scope: list[ColumnElement[bool]],
+        title_only: bool,
+        limit: int,
+        below: int,
+        windows: list[Window],
+    ) -> list[int]:
+        statement = _Statement()
+        sql = self._windowed(statement, query, scope, title_only, limit, below, windows)
         return list(self.connection.exec_driver_sql(sql, statement.params).scalars())
+
+    def _count(self, query: Query, title_only: bool, below: int, window: Window) -> int:
+        """How many articles of the window below `below` GIN finds for the query, before
+        phrases and filters are checked."""
+        statement = _Statement()
+        vector = TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL
+        tsquery = statement.param(
+            _in_window(self._tsquery(query, title_only=title_only), window[1])
+        )
+        sql = (
+            f"SELECT count(*) FROM search_documents WHERE ({vector}) @@ {tsquery}::tsquery"
+            f" AND article_id < {statement.param(below)}"
+        )
+        return int(self.connection.exec_driver_sql(sql, statement.params).scalar_one())
 
     def newest_each(self, queries: Sequence[Query], *, limit: int) -> list[list[int]]:
         """`newest` of each query (no scope, titles and text), all in one statement."""
         statement = _Statement()
         parts = []
-        for number, query in enumerate(queries):
-            sql = self._windowed(statement, query, [], False, limit, None)
-            if sql is not None:
+        if self.top is not None and limit > 0:
+            below = self.top + 1
+            windows = _windows(FIRST_WINDOW_MARGIN * limit, below)
+            for number, query in enumerate(queries):
+                sql = self._windowed(statement, query, [], False, limit, below, windows)
                 parts.append(f"SELECT {number} AS query, article_id FROM ({sql}) AS q{number}")
         found: list[list[int]] = [[] for _ in queries]
         if parts:
@@ -330,34 +399,31 @@ class PostgresMatcher:
         scope: list[ColumnElement[bool]],
         title_only: bool,
         limit: int,
-        before: int | None,
-    ) -> str | None:
-        if self.top is None or limit <= 0:
-            return None
-        below = self.top + 1 if before is None else min(before, self.top + 1)
+        below: int,
+        windows: list[Window],
+    ) -> str:
         vector = TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL
         matching = self._tsquery(query, title_only=title_only)
         checks = self._checks(statement, query, title_only=title_only)
         conditions = [*checks, statement.scope(self.connection.dialect, scope)] if scope else checks
         columns = "".join(f", {column}" for column in _CHECKED) if checks else ""
         joined = " JOIN articles ON articles.id = c.article_id" if scope else ""
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         bound = statement.param(below)
-        windows = []
-        for blocks in _windows(limit, below):
+        branches = []
+        for _, blocks in windows:
             tsquery = statement.param(_in_window(matching, blocks))
             candidates = (
                 f"SELECT article_id{columns} FROM search_documents"
                 f" WHERE ({vector}) @@ {tsquery}::tsquery AND article_id < {bound}"
-                " ORDER BY article_id DESC"
+                " ORDER BY article_id DESC OFFSET 0"
             )
-            if conditions:
-                candidates = (
-                    f"SELECT c.article_id FROM ({candidates} OFFSET 0) AS c{joined}"
-                    f" WHERE {' AND '.join(conditions)} ORDER BY c.article_id DESC"
-                )
-            windows.append(f"({candidates})")
+            branches.append(
+                f"(SELECT c.article_id FROM ({candidates}) AS c{joined}{where}"
+                " ORDER BY c.article_id DESC)"
+            )
         return (
-            f"SELECT article_id FROM ({' UNION ALL '.join(windows)}) AS found"
+            f"SELECT article_id FROM ({' UNION ALL '.join(branches)}) AS found"
             f" LIMIT {statement.param(limit)}"
         )
 
@@ -375,16 +441,12 @@ class PostgresMatcher:
 
     @staticmethod
     def _checks(statement: _Statement, query: Query, *, title_only: bool) -> list[str]:
+        groups, excluded = _checked(query, title_only=title_only)
         checks = [
             "(" + " OR ".join(statement.term_check(t, title_only=title_only) for t in group) + ")"
-            for group in query.groups
-            if any(_needs_check(term, title_only=title_only) for term in group)
+            for group in groups
         ]
-        checks.extend(
-            f"NOT {statement.term_check(term, title_only=False)}"
-            for term in query.excluded
-            if title_only or _needs_check(term, title_only=False)
-        )
+        checks.extend(f"NOT {statement.term_check(term, title_only=False)}" for term in excluded)
         return checks
 
 
@@ -414,10 +476,20 @@ def matcher_for(connection: Connection) -> Iterator[Matcher]:
 
 
 # What the matcher's statements need of the planner. Narrow rows make a sequential scan look
-# cheap, which does not count reading every row's token strings back from TOAST: that takes
-# seconds; GIN it is. No JIT: compiling takes tens of milliseconds, more than any of these
-# statements. And no parallel plans: a parallel UNION ALL would not keep its windows in order.
-_PLANNER = {"enable_seqscan": "off", "jit": "off", "max_parallel_workers_per_gather": "0"}
+# cheap, and reading the primary key backwards under a LIMIT too, which does not count
+# reading every row's token strings back from TOAST to compute its tsvector: that takes
+# seconds; GIN it is (bitmap scans stay allowed). A plan for each statement's own values:
+# psycopg prepares a statement run five times, and PostgreSQL's generic plan for it, made
+# for any tsquery, can take ten times longer over a given one. No JIT: compiling takes tens
+# of milliseconds, more than any of these statements. And no parallel plans: a parallel
+# UNION ALL would not keep its windows in order.
+_PLANNER = {
+    "enable_seqscan": "off",
+    "enable_indexscan": "off",
+    "plan_cache_mode": "force_custom_plan",
+    "jit": "off",
+    "max_parallel_workers_per_gather": "0",
+}
 
 
 def _set_planner(connection: Connection, values: Iterable[str]) -> None:
