@@ -207,12 +207,18 @@ def test_idf_from_the_newest_articles_is_alike_on_both_stores(
 
 
 def test_a_search_leaves_the_planner_as_it_found_it(stores: dict[str, Store]) -> None:
-    settings = text(
-        "SELECT current_setting('enable_seqscan'), current_setting('jit'),"
-        " current_setting('max_parallel_workers_per_gather')"
+    names = (
+        "enable_seqscan",
+        "enable_indexscan",
+        "plan_cache_mode",
+        "jit",
+        "max_parallel_workers_per_gather",
     )
+    read = ", ".join(f"current_setting('{name}')" for name in names)
+    settings = text(f"SELECT {read}")
     with stores["postgres"].read() as connection:
         before = tuple(connection.execute(settings).one())
+        assert before[:3] == ("on", "on", "auto")
         assert search(connection, "模型").total > 0
         assert tuple(connection.execute(settings).one()) == before
 
