@@ -260,6 +260,11 @@ class _Statement:
         self.params[name] = value
         return f"%({name})s"
 
+    def held(self, tsquery: str, title_only: bool) -> str:
+        """The row's tsvector, spelled as its GIN index's expression, matches the tsquery."""
+        vector = TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL
+        return f"({vector}) @@ {self.param(tsquery)}::tsquery"
+
     def scope(self, dialect: Dialect, scope: list[ColumnElement[bool]]) -> str:
         """The scope's conditions on `articles`, compiled by SQLAlchemy once. Their values
         (ids, UTC-aware datetimes) go to psycopg as they are."""
@@ -317,8 +322,14 @@ class PostgresMatcher:
         if self.top is None or limit <= 0:
             return []
         below = self.top + 1 if before is None else min(before, self.top + 1)
+
+        def read(limit: int, below: int, windows: list[Window]) -> list[int]:
+            statement = _Statement()
+            sql = self._windowed(statement, query, scope, title_only, limit, below, windows)
+            return list(self.connection.exec_driver_sql(sql, statement.params).scalars())
+
         first = _windows(FIRST_WINDOW_MARGIN * limit, below)[0]
-        found = self._read(query, scope, title_only, limit, below, [first])
+        found = read(limit, below, [first])
         low = first[0]
         if len(found) >= limit or low == 0:
             return found
@@ -330,31 +341,15 @@ class PostgresMatcher:
         else:
             density = (len(found) + 0.5) / ids
             rest = _windows(WINDOW_MARGIN * (limit - len(found)) / density, low)
-        return found + self._read(query, scope, title_only, limit - len(found), low, rest)
-
-    def _read(
-        self,
-        query: Query,
-        scope: list[ColumnElement[bool]],
-        title_only: bool,
-        limit: int,
-        below: int,
-        windows: list[Window],
-    ) -> list[int]:
-        statement = _Statement()
-        sql = self._windowed(statement, query, scope, title_only, limit, below, windows)
-        return list(self.connection.exec_driver_sql(sql, statement.params).scalars())
+        return found + read(limit - len(found), low, rest)
 
     def _count(self, query: Query, title_only: bool, below: int, window: Window) -> int:
         """How many articles of the window below `below` GIN finds for the query, before
         phrases and filters are checked."""
         statement = _Statement()
-        vector = TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL
-        tsquery = statement.param(
-            _in_window(self._tsquery(query, title_only=title_only), window[1])
-        )
+        tsquery = _in_window(self._tsquery(query, title_only=title_only), window[1])
         sql = (
-            f"SELECT count(*) FROM search_documents WHERE ({vector}) @@ {tsquery}::tsquery"
+            f"SELECT count(*) FROM search_documents WHERE {statement.held(tsquery, title_only)}"
             f" AND article_id < {statement.param(below)}"
         )
         return int(self.connection.exec_driver_sql(sql, statement.params).scalar_one())
@@ -385,10 +380,10 @@ class PostgresMatcher:
         statement = _Statement()
         counts = []
         for leaf in leaves:
-            held = _tsquery_term(Term((leaf,), ()), title_only=False)
-            tsquery = statement.param(_in_window(held, blocks))
-            held_by = f"({DOCUMENT_SQL}) @@ {tsquery}::tsquery"
-            counts.append(f"(SELECT count(*) FROM search_documents WHERE {held_by})")
+            held = _in_window(_tsquery_term(Term((leaf,), ()), title_only=False), blocks)
+            counts.append(
+                f"(SELECT count(*) FROM search_documents WHERE {statement.held(held, False)})"
+            )
         sql = f"SELECT {', '.join(counts)}"
         return list(self.connection.exec_driver_sql(sql, statement.params).one())
 
@@ -402,7 +397,6 @@ class PostgresMatcher:
         below: int,
         windows: list[Window],
     ) -> str:
-        vector = TITLE_DOCUMENT_SQL if title_only else DOCUMENT_SQL
         matching = self._tsquery(query, title_only=title_only)
         checks = self._checks(statement, query, title_only=title_only)
         conditions = [*checks, statement.scope(self.connection.dialect, scope)] if scope else checks
@@ -412,10 +406,10 @@ class PostgresMatcher:
         bound = statement.param(below)
         branches = []
         for _, blocks in windows:
-            tsquery = statement.param(_in_window(matching, blocks))
+            held = statement.held(_in_window(matching, blocks), title_only)
             candidates = (
                 f"SELECT article_id{columns} FROM search_documents"
-                f" WHERE ({vector}) @@ {tsquery}::tsquery AND article_id < {bound}"
+                f" WHERE {held} AND article_id < {bound}"
                 " ORDER BY article_id DESC OFFSET 0"
             )
             branches.append(
