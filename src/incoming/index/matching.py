@@ -143,7 +143,8 @@ class SqliteMatcher:
             found = found.where(rowid.not_in(select(_fts.c.rowid).where(_match(_fts, excluded))))
         if scope:
             found = found.join_from(index, articles, articles.c.id == rowid).where(*scope)
-        return list(self.connection.execute(found.order_by(rowid.desc()).limit(limit)).scalars())
+        found = found.order_by(rowid.desc()).limit(limit)
+        return list(self.connection.execute(found).scalars().all())
 
     def newest_each(self, queries: Sequence[Query], *, limit: int) -> list[list[int]]:
         return [self.newest(query, [], title_only=False, limit=limit) for query in queries]
@@ -326,7 +327,7 @@ class PostgresMatcher:
         def read(limit: int, below: int, windows: list[Window]) -> list[int]:
             statement = _Statement()
             sql = self._windowed(statement, query, scope, title_only, limit, below, windows)
-            return list(self.connection.exec_driver_sql(sql, statement.params).scalars())
+            return list(self.connection.exec_driver_sql(sql, statement.params).scalars().all())
 
         first = _windows(FIRST_WINDOW_MARGIN * limit, below)[0]
         found = read(limit, below, [first])
@@ -367,7 +368,7 @@ class PostgresMatcher:
         found: list[list[int]] = [[] for _ in queries]
         if parts:
             rows = self.connection.exec_driver_sql(" UNION ALL ".join(parts), statement.params)
-            for number, article_id in rows:
+            for number, article_id in rows.all():
                 found[number].append(article_id)
         return found
 

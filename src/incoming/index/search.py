@@ -125,14 +125,14 @@ def _candidates(connection: Connection, ids: Sequence[int]) -> list[Candidate]:
     array): SQLAlchemy would take longer over their rows than the database over the query."""
     if connection.dialect.name == "postgresql":
         rows = connection.exec_driver_sql(_CANDIDATES_SQL, {"ids": list(ids)})
-        return [Candidate(*row) for row in rows]
+        return [Candidate(*row) for row in rows.all()]
     found = []
     documents = search_documents.c
     for start in range(0, len(ids), _CHUNK):
         query = select(documents.article_id, documents.title_words, documents.body_words).where(
             documents.article_id.in_(ids[start : start + _CHUNK])
         )
-        found.extend(Candidate(*row) for row in connection.execute(query))
+        found.extend(Candidate(*row) for row in connection.execute(query).all())
     return found
 
 
@@ -160,7 +160,7 @@ def _hits(
         .join(sources, sources.c.id == articles.c.source_id)
         .where(articles.c.id.in_([article_id for article_id, _ in page]))
     )
-    rows = {row.id: row for row in connection.execute(query_rows)}
+    rows = {row.id: row for row in connection.execute(query_rows).all()}
     highlighter = Highlighter(query.needles)
     return [
         SearchHit(
