@@ -44,6 +44,10 @@ TITLE_DOCUMENT_SQL = (
 # Token strings move to TOAST from this row size on (the default is 2 KB): searches read rows by
 # the thousand for their ids, which takes five times fewer pages from narrow rows.
 TOAST_TUPLE_TARGET = 128
+# Except the title's token strings (STORAGE MAIN: kept in the row unless it would not fit a
+# page): ranking reads them for every candidate and title phrases are checked on them by the
+# thousand, and a title's few dozen bytes cost three times as much fetched back from TOAST.
+INLINE_COLUMNS = ("title_words", "title_chars")
 # New rows wait in a GIN index's pending list, which every query reads through, until it holds
 # this many kB (the default is 4 MB: a few milliseconds on each query, at any size).
 GIN_PENDING_LIST_KB = 256
