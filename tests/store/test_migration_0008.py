@@ -30,8 +30,7 @@ def _toasted_values(connection: Connection) -> int:
     """How many values the search_documents table holds in TOAST."""
     toast = connection.execute(
         text(
-            "SELECT reltoastrelid::regclass FROM pg_class"
-            " WHERE oid = 'search_documents'::regclass"
+            "SELECT reltoastrelid::regclass FROM pg_class WHERE oid = 'search_documents'::regclass"
         )
     ).scalar_one()
     return connection.execute(text(f"SELECT count(DISTINCT chunk_id) FROM {toast}")).scalar_one()
