@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from sqlalchemy import Connection, text
 
 from incoming.index import search
 from incoming.index.documents import document_tokens, index_articles, reindex
 from incoming.index.schema import INLINE_COLUMNS
-from incoming.store.engine import migrate
+from incoming.store.engine import _alembic_config, migrate
 from tests.store.older import insert_old_article, store_at
 from tests.support.databases import postgres_schema_url
 
@@ -68,3 +69,16 @@ def test_titles_leave_toast_when_reindexed(postgres_url: str) -> None:
             assert _toasted_values(connection) == before - len(INLINE_COLUMNS)
             for query in ("注意力机制", '"attention and training"', "正文"):
                 assert [hit.article_id for hit in search(connection, query).hits] == [1]
+
+
+def test_downgrade_moves_titles_back_to_toast_storage(postgres_url: str) -> None:
+    with store_at(postgres_url, "0008") as store:
+        config = _alembic_config()
+        with store.write() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+        with store.read() as connection:
+            storage = _storage(connection)
+        assert {column: storage[column] for column in INLINE_COLUMNS} == dict.fromkeys(
+            INLINE_COLUMNS, "x"
+        )

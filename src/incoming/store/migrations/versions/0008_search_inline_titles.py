@@ -20,15 +20,16 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
+def _set_storage(storage: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    changes = ", ".join(f"ALTER COLUMN {column} SET STORAGE MAIN" for column in INLINE_COLUMNS)
+    changes = ", ".join(f"ALTER COLUMN {column} SET STORAGE {storage}" for column in INLINE_COLUMNS)
     op.execute(f"ALTER TABLE search_documents {changes}")
+
+
+def upgrade() -> None:
+    _set_storage("MAIN")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    changes = ", ".join(f"ALTER COLUMN {column} SET STORAGE EXTENDED" for column in INLINE_COLUMNS)
-    op.execute(f"ALTER TABLE search_documents {changes}")
+    _set_storage("EXTENDED")  # PostgreSQL's default for text
