@@ -319,7 +319,9 @@ def _hit_json(hit: SearchHit) -> dict[str, Any]:
     }
 
 
-@cli.command("search")
+# An exclusion comes first in a query as often as not (`-vision topic:cv`): words that look
+# like options are the query's, not click's.
+@cli.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line (snippet as HTML).")

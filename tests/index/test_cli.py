@@ -67,3 +67,12 @@ def test_reindex_rebuilds_and_says_how_many(run, ids: list[int]) -> None:
     assert result.exit_code == 0
     assert result.output == "indexed 3 articles\n"
     assert json.loads(run("search", "DPO", "--json").output)["id"] == ids[2]
+
+
+def test_a_query_may_start_with_an_exclusion(run, ids: list[int]) -> None:
+    result = run("search", "-注意力", "--json")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.output.splitlines()] == [ids[2]]
+    result = run("search", "--limit", "1", "-vision")
+    assert result.exit_code == 0, result.output
+    assert "3 articles match, 1 shown" in result.output

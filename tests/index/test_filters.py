@@ -55,5 +55,29 @@ def test_dates(store: Store, stored: dict[str, int]) -> None:
     assert found(store, "ppo before:2026-11-02 after:2026-10-31") == found(store, "ppo")
 
 
-def test_a_filter_alone_is_no_search(store: Store, stored: dict[str, int]) -> None:
-    assert found(store, f"source:{stored['lil']}") == set()
+def listed(store: Store, query: str, **page: int) -> list[int]:
+    with store.read() as connection:
+        return [hit.article_id for hit in search(connection, query, **page).hits]
+
+
+def test_filters_alone_list_their_articles_newest_first(
+    store: Store, stored: dict[str, int]
+) -> None:
+    # The issue: `topic:d2l` in the search box found nothing; it lists, as the topic page does.
+    assert listed(store, f"source:{stored['lil']}") == [stored["ppo"]]
+    assert listed(store, "source:kexue.fm") == [stored["dpo"], stored["rope"], stored["old"]]
+    assert listed(store, "topic:nlp") == [stored["dpo"], stored["rope"]]
+    assert listed(store, "topic:nlp before:2026-11-01") == []
+    assert listed(store, "topic:unknown") == []
+    assert listed(store, "source:kexue.fm", limit=1, offset=1) == [stored["rope"]]
+    with store.read() as connection:
+        page = search(connection, "source:kexue.fm", limit=1)
+    assert (page.total, page.total_is_exact) == (3, True)
+
+
+def test_exclusions_alone_list_what_they_leave(store: Store, stored: dict[str, int]) -> None:
+    assert listed(store, "-ppo") == [stored["rope"]]
+    assert listed(store, '-"位置编码" topic:nlp') == [stored["dpo"]]
+    assert set(listed(store, "-nothing_matches_this")) == {
+        stored[key] for key in ("ppo", "dpo", "rope", "old")
+    }

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import ColumnElement, Connection, func, select
 
 from incoming.derive import normalize_topic
+from incoming.index.listing import listed_ids
 from incoming.index.matching import Matcher, matcher_for
 from incoming.index.query import Filters, Leaf, Query, parse_query
 from incoming.index.ranking import Candidate, idf, rank
@@ -185,11 +186,18 @@ def search(connection: Connection, query: str, *, limit: int = 20, offset: int =
     """One page of the articles matching `query`, best first (see the query language in
     `incoming.index.query`); never fails on what the user typed."""
     parsed = parse_query(query)
-    scope = filter_scope(connection, parsed.filters) if parsed.groups else None
+    if not (parsed.groups or parsed.filters or parsed.excluded):
+        return SearchPage(query, [], 0)
+    scope = filter_scope(connection, parsed.filters)
     if scope is None:
         return SearchPage(query, [], 0)
     counted = max(COUNT_LIMIT, offset + limit + 1)  # past this page: is there another?
     with matcher_for(connection) as matcher:
+        if not parsed.groups:  # only filters or exclusions: a list, not a ranking
+            ids, complete = listed_ids(connection, matcher, parsed, scope, limit=counted)
+            page = [(article_id, 0.0) for article_id in ids[offset : offset + limit]]
+            exact = complete and len(ids) < counted
+            return SearchPage(query, _hits(connection, page, parsed), len(ids), exact)
         # One pass over the index gives the newest matches, the count and the older ones to
         # show after the ranked: reading a common token's list is the costly part of a query.
         ids = matcher.newest(parsed, scope, title_only=False, limit=counted)
