@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from incoming.cli import cli
+from incoming.store.engine import Store
 from tests.sources.feeds import RSS_HEADERS, rss
 from tests.support.server import FixtureServer
 
@@ -93,7 +94,7 @@ def test_opml_commands(run, tmp_path: Path) -> None:
         (["articles", "--source", "7"], "no source '7'"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_1(run, args: list[str], message: str) -> None:
+def test_bad_input_is_one_line_and_exit_1(run, store: Store, args: list[str], message: str) -> None:
     result = run(*args)
     assert result.exit_code == 1
     assert result.stderr.strip().count("\n") == 0
@@ -112,11 +113,12 @@ def test_unreachable_and_not_a_feed(run, server: FixtureServer) -> None:
 
 
 def test_bad_database_url(tmp_path: Path) -> None:
-    for url, message in [
-        ("nonsense://", "database"),
-        (f"sqlite:///{tmp_path}/x/y/z.db", "cannot open"),
+    for url, command, message in [
+        ("nonsense://", "sources", "database"),
+        (f"sqlite:///{tmp_path}/x/y/z.db", "sources", "no database at"),
+        (f"sqlite:///{tmp_path}/x/y/z.db", "migrate", "cannot open"),  # a command that creates
     ]:
-        result = CliRunner().invoke(cli, ["--database", url, "sources"])
+        result = CliRunner().invoke(cli, ["--database", url, command])
         assert result.exit_code == 1, result.output
         assert message in result.stderr
         assert "Traceback" not in result.output
@@ -165,3 +167,49 @@ def test_stored_text_cannot_drive_the_terminal(run, server: FixtureServer) -> No
     shown = run("articles").output
     assert "[/]" in shown  # shown as typed: markup in stored text is text
     assert "[link=" in shown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sources"],
+        ["articles"],
+        ["search", "attention"],
+        ["export-opml"],
+        ["fetch"],
+        ["remove", "1"],
+        ["reindex"],
+        ["status"],
+        ["admin", "tokens"],
+    ],
+)
+def test_a_mistyped_sqlite_path_is_refused_not_created(tmp_path: Path, args: list[str]) -> None:
+    missing = tmp_path / "typo.db"
+    result = CliRunner().invoke(cli, ["--database", f"sqlite:///{missing}", *args])
+    assert result.exit_code == 1
+    assert f"no database at {missing}" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["import-opml"], ["add"]])
+def test_commands_that_set_a_store_up_create_it(tmp_path: Path, command: list[str]) -> None:
+    created = tmp_path / "new.db"
+    opml = tmp_path / "list.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline xmlUrl="https://a.example/f"/></body></opml>'
+    )
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    extra = {"import-opml": [str(opml)], "add": [str(notes)]}.get(command[0], [])
+    result = CliRunner().invoke(cli, ["--database", f"sqlite:///{created}", *command, *extra])
+    assert result.exit_code == 0, result.output
+    assert created.exists()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_store_is_refused_by_commands(url: str, tmp_path: Path) -> None:
+    for args in (["add", str(tmp_path)], ["sources"], ["migrate"]):
+        result = CliRunner().invoke(cli, ["--database", url, *args])
+        assert result.exit_code == 1
+        assert "in-memory database, gone when the command ends" in result.stderr

@@ -39,7 +39,7 @@ def admin_group() -> click.Group:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = click.prompt("Admin password", hide_input=True, confirmation_prompt=True)
-        with opened_store(ctx) as store:
+        with opened_store(ctx, creates=True) as store:
             set_password(store, password, now=datetime.now(UTC))
         click.echo("admin password set; any open admin sessions have ended", err=True)
 
@@ -48,7 +48,7 @@ def admin_group() -> click.Group:
     @click.pass_context
     def create_token(ctx: click.Context, name: str) -> None:
         """Create an API token for the API's writes and print it: it is shown this once only."""
-        with opened_store(ctx) as store, store.write() as connection:
+        with opened_store(ctx, creates=True) as store, store.write() as connection:
             token, secret = accounts.create_token(connection, name=name, now=datetime.now(UTC))
         click.echo(
             f"created token {token.id} ({token.name}); keep it now, it is not shown again:",

@@ -39,7 +39,13 @@ from incoming.publish.settings import SiteSettings
 from incoming.sources import service
 from incoming.sources.refresh import Outcome
 from incoming.store.articles import Article, latest_articles
-from incoming.store.engine import DEFAULT_DATABASE_URL, migrate, open_store, unavailable_reason
+from incoming.store.engine import (
+    DEFAULT_DATABASE_URL,
+    check_target,
+    migrate,
+    open_store,
+    unavailable_reason,
+)
 from incoming.store.sources import Source, article_counts, find_source, list_sources
 
 
@@ -83,6 +89,7 @@ def cli(ctx: click.Context, database: str, log_format: str) -> None:
 @click.pass_context
 def migrate_command(ctx: click.Context) -> None:
     """Bring the database schema up to date (done on every start too)."""
+    check_target(ctx.obj["database"], creates=True)
     store = open_store(ctx.obj["database"], apply_migrations=False)
     try:
         applied = migrate(store)
@@ -100,7 +107,7 @@ def migrate_command(ctx: click.Context) -> None:
 def add(ctx: click.Context, target: str, topic: str | None, allow_private_addresses: bool) -> None:
     """Add a feed URL (a page announcing a feed works too) or a folder of Markdown notes."""
     settings = FetchSettings(allow_private_addresses=allow_private_addresses)
-    with opened_store(ctx) as store:
+    with opened_store(ctx, creates=True) as store:
         added = asyncio.run(service.add_source(store, target, topic=topic, fetch_settings=settings))
     source, counts = added.source, added.counts
     click.echo(
@@ -227,7 +234,7 @@ def import_opml(ctx: click.Context, file: Path) -> None:
         data = file.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
-    with opened_store(ctx) as store:
+    with opened_store(ctx, creates=True) as store:
         report = service.import_opml(store, data)
     refused = f", {len(report.refused)} refused (not http(s) URLs)" if report.refused else ""
     click.echo(
@@ -388,7 +395,7 @@ def serve(
 ) -> None:
     """Serve the site; due sources are fetched in the background."""
     if demo:
-        with opened_store(ctx) as store:
+        with opened_store(ctx, creates=True) as store:
             added = service.ensure_demo_source(store)
         if added is not None:
             click.echo(f"added the demo notes: {added.counts.new} articles")

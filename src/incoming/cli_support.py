@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from incoming.store.engine import Store, open_store
+from incoming.store.engine import Store, check_target, open_store
 
 # Tables and summaries go to stdout. Whatever a table shows that came from a feed or a server
 # goes in as rich `Text`, never as markup: a title like "[/]" would crash the table.
@@ -43,7 +43,10 @@ def allow_private_option(command: Any) -> Any:
 
 
 @contextmanager
-def opened_store(ctx: click.Context) -> Iterator[Store]:
+def opened_store(ctx: click.Context, *, creates: bool = False) -> Iterator[Store]:
+    """The store of --database. Only commands that set one up (`creates`) may make a new
+    SQLite file; none may use an in-memory one (see store.engine.check_target)."""
+    check_target(ctx.obj["database"], creates=creates)
     store = open_store(ctx.obj["database"])
     try:
         yield store

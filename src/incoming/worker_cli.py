@@ -81,7 +81,7 @@ def worker_command(
         parse_processes=parse_processes,
     )
     fetch = FetchSettings(allow_private_addresses=allow_private_addresses)
-    with opened_store(ctx) as store, single_worker(store):
+    with opened_store(ctx, creates=True) as store, single_worker(store):
         worker = Worker(store, settings, fetch)
         click.echo(f"worker {worker.name} started", err=True)
         done = asyncio.run(_work(worker))

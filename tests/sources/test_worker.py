@@ -93,7 +93,7 @@ def test_status_shows_stored_text_as_text(db_url: str, store: Store) -> None:
     assert "https://x.example/[/]" in shown.output
 
 
-def test_status_json_and_worker_options(db_url: str, server: FixtureServer) -> None:
+def test_status_json_and_worker_options(db_url: str, store: Store, server: FixtureServer) -> None:
     runner = CliRunner()
     added = runner.invoke(cli, ["--database", db_url, "status", "--json"])
     assert added.exit_code == 0, added.output

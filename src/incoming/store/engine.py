@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -47,6 +48,25 @@ def normalize_url(raw: str) -> URL:
 def is_memory_sqlite(url: URL) -> bool:
     """An in-memory SQLite database: one per connection pool, so never shared by processes."""
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def check_target(raw_url: str, *, creates: bool) -> None:
+    """Refuse what a mistyped URL would silently do: read an empty store made of a path that
+    does not exist (a command that does not create one), or write into memory, lost when the
+    command ends. ConfigError names the file and the commands that do create a store."""
+    url = normalize_url(raw_url)
+    if url.get_backend_name() != "sqlite":
+        return
+    if is_memory_sqlite(url):
+        raise ConfigError(
+            f"{raw_url!r} is an in-memory database, gone when the command ends: "
+            "use sqlite:///FILE"
+        )
+    if not creates and url.database and not Path(url.database).exists():
+        raise ConfigError(
+            f"no database at {url.database}: `incoming add`, `import-opml`, `migrate` or "
+            "`serve` creates one; or name another with --database"
+        )
 
 
 def _tune_sqlite(engine: Engine) -> None:
