@@ -59,8 +59,7 @@ def check_target(raw_url: str, *, creates: bool) -> None:
         return
     if is_memory_sqlite(url):
         raise ConfigError(
-            f"{raw_url!r} is an in-memory database, gone when the command ends: "
-            "use sqlite:///FILE"
+            f"{raw_url!r} is an in-memory database, gone when the command ends: use sqlite:///FILE"
         )
     if not creates and url.database and not Path(url.database).exists():
         raise ConfigError(
