@@ -10,8 +10,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/pip install --quiet .
+# Editable installs: the code is read from src/, so a change to it needs no reinstall; pip runs
+# again only when pyproject.toml (the dependencies) is newer than the last install.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
 
 run: install
 	$(BIN)/incoming serve --demo
@@ -23,8 +32,7 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	else echo "note: install $(SYSTEM_PACKAGES) (as root) for the browser tests"; fi
 
-install-test: $(BIN)/python system-packages
-	$(BIN)/pip install --quiet -e '.[test]'
+install-test: $(VENV)/.installed-test system-packages
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
