@@ -88,13 +88,6 @@ async def test_login_without_the_form_token_is_refused_unchecked(
     assert count(admin_store, accounts.login_failures) == 0  # the password was never tried
 
 
-async def test_no_password_set_says_how_to_set_one(store: Store) -> None:
-    async with open_client(make_app(store, CHEAP_SETTINGS)) as client:
-        answer = await log_in(client)
-    assert answer.status_code == 403
-    assert "incoming admin set-password" in answer.text
-
-
 async def test_failed_logins_lock_the_client_out(browser: AsyncClient, admin_store: Store) -> None:
     for _ in range(5):
         assert (await log_in(browser, "guess")).status_code == 403
@@ -251,3 +244,18 @@ async def test_a_weak_stored_hash_is_upgraded_at_login(admin_store: Store) -> No
         assert AdminSettings().hasher.verify(stored, PASSWORD)
         assert CHEAP_HASHER.check_needs_rehash(stored)  # no longer the cheap parameters
         assert (await client.get("/admin")).status_code == 200  # the session survived
+
+
+async def test_the_login_page_says_first_when_no_password_is_set(store: Store) -> None:
+    async with open_client(make_app(store, CHEAP_SETTINGS)) as client:
+        page = await client.get("/admin/login")
+        assert page.status_code == 200
+        assert "incoming admin set-password" in page.text
+        assert 'type="password"' not in page.text  # no form that cannot work
+        with store.write() as connection:
+            accounts.set_password_hash(
+                connection, CHEAP_HASHER.hash(PASSWORD), now=datetime.now(UTC)
+            )
+        page = await client.get("/admin/login")
+        assert 'type="password"' in page.text
+        assert "set-password" not in page.text

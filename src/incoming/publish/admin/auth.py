@@ -54,6 +54,12 @@ def set_password(store: Store, password: str, *, now: datetime) -> None:
         accounts.set_password_hash(connection, password_hash, now=now)
 
 
+def password_is_set(store: Store) -> bool:
+    """Whether anyone can log in yet: the login page says how to set one before its form."""
+    with store.read() as connection:
+        return accounts.password_hash(connection) is not None
+
+
 def _lockout_seconds(
     connection: Connection, client: str, *, now: datetime, settings: AdminSettings
 ) -> int | None:

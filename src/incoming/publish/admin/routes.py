@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from incoming.errors import IncomingError, SourceNotFoundError
-from incoming.publish.admin.auth import AdminSettings, LoginRefusedError, log_in
+from incoming.publish.admin.auth import AdminSettings, LoginRefusedError, log_in, password_is_set
 from incoming.publish.admin.sessions import (
     CSRF_FIELD,
     LOGIN_COOKIE,
@@ -141,6 +141,8 @@ class AdminViews:
     def login_page(self, request: Request) -> Response:
         if self._session(request) is not None:
             return RedirectResponse(DASHBOARD, status_code=303, headers=NO_STORE)
+        if not password_is_set(_store(request)):
+            return templates.TemplateResponse(request, "admin/unset.html", {}, headers=NO_STORE)
         return self._login_form(request, login_token(request))
 
     def _login_form(
