@@ -3,9 +3,10 @@
 A feed may list 100,000 entries; feedparser would build them all (about 3 KB each), then
 cleaning, deriving and storing would run on each. `trim_xml_entries` cuts the document down
 to its newest entries first, with one streaming pass of expat (no tree, no entry objects), so
-that feedparser parses only those (a feed with fewer entry tags than the limit is not scanned). Newest means the entry's updated date, else its published
-date (the date that places it on the site); undated entries rank after dated ones, and ties
-keep the feed's order. What is kept stays in the feed's order.
+that feedparser parses only those; a feed with fewer entry tags than the limit is not even
+scanned. Newest means the entry's updated date, else its published date (the date that places
+it on the site); undated entries rank after dated ones, and ties keep the feed's order. What
+is kept stays in the feed's order.
 """
 
 from __future__ import annotations
