@@ -11,6 +11,10 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from incoming.cli import cli
 from incoming.fetch import FetchSettings
 from incoming.sources import service
 from incoming.store.articles import count_articles, latest_articles
@@ -186,3 +190,21 @@ def test_the_retention_limit_deletes_old_articles_but_never_what_the_feed_lists(
     [outcome] = asyncio.run(service.fetch_sources(store, None, fetch_settings=settings))
     assert (outcome.counts.new, outcome.counts.pruned) == (ENTRIES, ENTRIES)
     assert set(places(store)) == {f"Essay {n}" for n in range(ENTRIES)}
+
+
+def test_the_limits_are_options_of_the_commands(
+    db_url: str, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INCOMING_ALLOW_PRIVATE_ADDRESSES", "1")
+    server.route("/churn", body=churning_feed(0), headers=RSS_HEADERS)
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["--database", db_url, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "4 articles" in run("add", server.url("/churn"), "--max-entries-per-fetch", "4")
+    monkeypatch.setenv("INCOMING_MAX_ENTRIES_PER_FETCH", "6")
+    fetched = run("fetch")
+    assert "2 new" in fetched
+    assert "6 oldest entries over the per-fetch cap left out" in " ".join(fetched.split())

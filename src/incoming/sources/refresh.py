@@ -107,7 +107,7 @@ class Refresher:
             "refreshed %s: %s%s",
             source.url,
             outcome.error or outcome.result,
-            _limits_note(outcome.counts),
+            limits_note(outcome.counts),
             extra={
                 "source_id": source.id,
                 "url": source.url,
@@ -250,7 +250,7 @@ def keep_within_limit(
     return replace(counts, pruned=prune_source(connection, source.id, keep=keep, listed=listed))
 
 
-def _limits_note(counts: SaveCounts) -> str:
+def limits_note(counts: SaveCounts) -> str:
     """What the limits left out, for the log line: nothing when they left nothing."""
     notes = []
     if counts.dropped:
