@@ -28,6 +28,11 @@ from incoming.models import ArticleDraft
 from incoming.store.schema import articles
 
 MASS_CHANGE_MIN = 4
+# A re-issued entry is looked for among the source's newest articles (by place), this many
+# beyond the fetch's own: what its feed lists now, the per-fetch cap being 500 by default.
+# Bounded so that a save's cost does not grow with the source: a save of one new entry took
+# about 13 ms with this window and 57 ms scanning all of a source of 10,000 (2.7 ms without).
+REISSUE_WINDOW = 2_000
 MOVE_UP_AGAIN_AFTER = timedelta(days=1)
 # Enough for the largest feeds, small enough for SQLite's bound-parameter limit.
 CHUNK = 500
@@ -74,15 +79,19 @@ def reissued_articles(
             by_url.setdefault(url, []).append(draft)
     if not by_url:
         return {}
-    rows = connection.execute(
-        select(articles.c.id, articles.c.url).where(
-            articles.c.source_id == source_id, articles.c.url.is_not(None)
-        )
+    pages = {_page(draft.url) for group in by_url.values() for draft in group}
+    window = (
+        select(articles.c.id, articles.c.url)
+        .where(articles.c.source_id == source_id)
+        .order_by(articles.c.updated.desc(), articles.c.id.desc())
+        .limit(REISSUE_WINDOW + len(drafts))
     )
     candidates = {
         article_id: url
-        for article_id, stored_url in rows
-        if article_id not in taken and (url := steady_url(stored_url)) in by_url
+        for article_id, stored_url in connection.execute(window)
+        if article_id not in taken
+        and _page(stored_url) in pages  # a cheap test first: most links are other pages
+        and (url := steady_url(stored_url)) in by_url
     }
     if not candidates:
         return {}
@@ -95,6 +104,11 @@ def reissued_articles(
                 found[draft.identity] = states[article_id]
                 break
     return found
+
+
+def _page(url: str | None) -> str:
+    """The link up to its fragment or query: equal for links equal but for tracking."""
+    return (url or "").partition("#")[0].partition("?")[0]
 
 
 def _states(connection: Connection, article_ids: Iterable[int]) -> dict[int, Row[Any]]:
