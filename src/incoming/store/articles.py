@@ -126,6 +126,7 @@ def save_drafts(
         source_id,
         [draft for draft in unique.values() if draft.identity not in existing],
         taken={known.id for known in existing.values()},
+        listed=len(unique) + len(untouched),
     )
     changed = [
         (draft, known)

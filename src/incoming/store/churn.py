@@ -28,11 +28,11 @@ from incoming.models import ArticleDraft
 from incoming.store.schema import articles
 
 MASS_CHANGE_MIN = 4
-# A re-issued entry is looked for among the source's newest articles (by place), this many
-# beyond the fetch's own: what its feed lists now, the per-fetch cap being 500 by default.
-# Bounded so that a save's cost does not grow with the source: a save of one new entry took
-# about 13 ms with this window and 57 ms scanning all of a source of 10,000 (2.7 ms without).
-REISSUE_WINDOW = 2_000
+# A re-issued entry re-issues something its feed listed before: it is looked for among the
+# source's newest articles (by place), twice as many as the fetch lists plus this many, so that
+# a save's cost follows the feed's length, not the source's size (reading all of a source of
+# 10,000 for one new entry took 57 ms; bench.runaway has the cost with the window).
+REISSUE_MARGIN = 100
 MOVE_UP_AGAIN_AFTER = timedelta(days=1)
 # Enough for the largest feeds, small enough for SQLite's bound-parameter limit.
 CHUNK = 500
@@ -67,11 +67,17 @@ def stored_fingerprints(connection: Connection, article_ids: Iterable[int]) -> d
 
 
 def reissued_articles(
-    connection: Connection, source_id: int, drafts: Sequence[ArticleDraft], taken: set[int]
+    connection: Connection,
+    source_id: int,
+    drafts: Sequence[ArticleDraft],
+    *,
+    taken: set[int],
+    listed: int,
 ) -> dict[str, Row[Any]]:
     """Stored articles that `drafts` (of identities not stored) re-issue, by draft identity:
     the same link, tracking parameters aside, and the same fingerprint. Articles in `taken`
-    (matched by identity already) are not candidates; each article matches one draft."""
+    (matched by identity already) are not candidates; each article matches one draft.
+    `listed`: how many entries the fetch lists."""
     by_url: dict[str, list[ArticleDraft]] = {}
     for draft in drafts:
         url = steady_url(draft.url)
@@ -84,7 +90,7 @@ def reissued_articles(
         select(articles.c.id, articles.c.url)
         .where(articles.c.source_id == source_id)
         .order_by(articles.c.updated.desc(), articles.c.id.desc())
-        .limit(REISSUE_WINDOW + len(drafts))
+        .limit(2 * listed + REISSUE_MARGIN)
     )
     candidates = {
         article_id: url
