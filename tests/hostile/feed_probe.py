@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from incoming.sources import service
 from incoming.store.articles import count_articles
 from incoming.store.engine import open_store
 from incoming.store.sources import add_source
+from tests.support.memory import peak_rss_bytes
 from tests.support.server import FixtureServer
 
 SETTINGS = FetchSettings(
@@ -44,10 +44,6 @@ def huge_feed(entries: int) -> bytes:
     ).encode()
 
 
-def _peak_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
-
-
 def main() -> None:
     entries, cap = int(sys.argv[1]), int(sys.argv[2])
     body = huge_feed(entries)
@@ -58,7 +54,7 @@ def main() -> None:
         try:
             with store.write() as connection:
                 add_source(connection, kind="feed", url=server.url("/huge"), now=datetime.now(UTC))
-            before = _peak_bytes()
+            before = peak_rss_bytes()
             started = time.perf_counter()
             [outcome] = asyncio.run(service.fetch_sources(store, None, fetch_settings=settings))
             seconds = time.perf_counter() - started
@@ -70,7 +66,7 @@ def main() -> None:
         {
             "feed_bytes": len(body),
             "seconds": round(seconds, 2),
-            "peak_rss_mb": round(_peak_bytes() / 2**20, 1),
+            "peak_rss_mb": round(peak_rss_bytes() / 2**20, 1),
             "rss_before_mb": round(before / 2**20, 1),
             "error": outcome.error,
             "new": outcome.counts.new,
