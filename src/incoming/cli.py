@@ -24,20 +24,22 @@ from incoming.admin_cli import admin_group
 from incoming.cli_support import (
     allow_private_option,
     database_option,
+    feed_limit_options,
+    fetch_settings,
     opened_store,
     stderr,
     stdout,
 )
 from incoming.derive import normalize_topic
 from incoming.errors import IncomingError
-from incoming.fetch import FetchSettings
 from incoming.index import SearchHit, reindex, search
 from incoming.logs import configure_logging, log_format_option
+from incoming.models import SaveCounts
 from incoming.ops_cli import ops_commands
 from incoming.publish.server import serve as run_server
 from incoming.publish.settings import SiteSettings
 from incoming.sources import service
-from incoming.sources.refresh import Outcome
+from incoming.sources.refresh import Outcome, limits_note
 from incoming.store.articles import Article, latest_articles
 from incoming.store.engine import (
     DEFAULT_DATABASE_URL,
@@ -102,11 +104,12 @@ def migrate_command(ctx: click.Context) -> None:
 @click.argument("target")
 @click.option("--topic", help="Topic given to every article of this source.")
 @allow_private_option
+@feed_limit_options
 @database_option
 @click.pass_context
 def add(ctx: click.Context, target: str, topic: str | None, allow_private_addresses: bool) -> None:
     """Add a feed URL (a page announcing a feed works too) or a folder of Markdown notes."""
-    settings = FetchSettings(allow_private_addresses=allow_private_addresses)
+    settings = fetch_settings(ctx, allow_private_addresses=allow_private_addresses)
     with opened_store(ctx, creates=True) as store:
         added = asyncio.run(service.add_source(store, target, topic=topic, fetch_settings=settings))
     source, counts = added.source, added.counts
@@ -171,11 +174,12 @@ def sources_command(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("sources", nargs=-1)
 @allow_private_option
+@feed_limit_options
 @database_option
 @click.pass_context
 def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses: bool) -> None:
     """Fetch every source (or those named) and store what is new or changed."""
-    settings = FetchSettings(allow_private_addresses=allow_private_addresses)
+    settings = fetch_settings(ctx, allow_private_addresses=allow_private_addresses)
     with opened_store(ctx) as store:
         with store.read() as connection:
             total = len([find_source(connection, s) for s in sources] or list_sources(connection))
@@ -207,7 +211,7 @@ def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses:
 def _print_summary(outcomes: list[Outcome]) -> None:
     table = Table("source", "new", "updated", "unchanged", "result")
     for o in sorted(outcomes, key=lambda outcome: outcome.source_id):
-        result = "not modified" if o.not_modified else "ok"
+        result = "not modified" if o.not_modified else "ok" + limits_note(o.counts)
         table.add_row(
             Text(f"{o.source_id} {o.name}"),
             str(o.counts.new),
@@ -221,6 +225,12 @@ def _print_summary(outcomes: list[Outcome]) -> None:
         f"{len(outcomes)} sources: {sum(o.counts.new for o in outcomes)} new, "
         f"{sum(o.counts.updated for o in outcomes)} updated, "
         f"{sum(o.counts.unchanged for o in outcomes)} unchanged articles; {failed} failed"
+        + limits_note(
+            SaveCounts(
+                dropped=sum(o.counts.dropped for o in outcomes),
+                pruned=sum(o.counts.pruned for o in outcomes),
+            )
+        )
     )
 
 
@@ -381,6 +391,7 @@ def reindex_command(ctx: click.Context) -> None:
 )
 @click.option("--access-log", is_flag=True, help="Log every request: route, status, duration.")
 @allow_private_option
+@feed_limit_options
 @database_option
 @click.pass_context
 def serve(
@@ -401,7 +412,7 @@ def serve(
             click.echo(f"added the demo notes: {added.counts.new} articles")
     settings = SiteSettings(
         refresh=not no_refresh,
-        fetch=FetchSettings(allow_private_addresses=allow_private_addresses),
+        fetch=fetch_settings(ctx, allow_private_addresses=allow_private_addresses),
         access_log=access_log,
     )
     run_server(

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from incoming.fetch.settings import FetchSettings
 from incoming.store.engine import Store, check_target, open_store
 
 # Tables and summaries go to stdout. Whatever a table shows that came from a feed or a server
@@ -40,6 +41,49 @@ def allow_private_option(command: Any) -> Any:
         show_envvar=True,
         help="Allow fetching from loopback and private network addresses.",
     )(command)
+
+
+_DEFAULT_FETCH = FetchSettings()
+
+
+def _keep_limit(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    ctx.obj.setdefault("fetch_limits", {})[param.name] = value
+
+
+def feed_limit_options(command: Any) -> Any:
+    """The limits on what one feed may bring in (runaway feeds), kept for `fetch_settings`."""
+    for name, default, text in (
+        (
+            "max_entries_per_fetch",
+            _DEFAULT_FETCH.max_entries_per_fetch,
+            "Keep only this many of a fetch's newest entries (0: all).",
+        ),
+        (
+            "max_articles_per_source",
+            _DEFAULT_FETCH.max_articles_per_source,
+            "Delete a source's oldest articles beyond this many (0: keep all).",
+        ),
+    ):
+        command = click.option(
+            f"--{name.replace('_', '-')}",
+            name,
+            type=click.IntRange(min=0),
+            default=default,
+            show_default=True,
+            envvar=f"INCOMING_{name.upper()}",
+            show_envvar=True,
+            expose_value=False,
+            callback=_keep_limit,
+            help=text,
+        )(command)
+    return command
+
+
+def fetch_settings(ctx: click.Context, *, allow_private_addresses: bool) -> FetchSettings:
+    """The fetch settings of a command: its address policy and its feed limits."""
+    return FetchSettings(
+        allow_private_addresses=allow_private_addresses, **ctx.obj.get("fetch_limits", {})
+    )
 
 
 @contextmanager

@@ -33,6 +33,7 @@ class ParsedFeed:
     language: str | None = None
     ttl_seconds: int | None = None
     warnings: tuple[str, ...] = field(default=())
+    dropped_entries: int = 0  # the oldest entries beyond the per-fetch cap, left unparsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ class ArticleDraft:
     # Its search index token strings (incoming.index.documents.document_tokens), made with the
     # draft; None: the store makes them.
     search_tokens: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
+    # What readers see of it (incoming.derive.fingerprint), made with the draft; "": the store
+    # makes it.
+    fingerprint: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +69,5 @@ class SaveCounts:
     updated: int = 0
     unchanged: int = 0
     gone: int = 0
+    dropped: int = 0  # entries beyond the per-fetch cap, not looked at
+    pruned: int = 0  # old articles deleted by the per-source retention limit

@@ -13,8 +13,14 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from incoming.cli_support import allow_private_option, database_option, opened_store, stdout
-from incoming.fetch import FetchSettings
+from incoming.cli_support import (
+    allow_private_option,
+    database_option,
+    feed_limit_options,
+    fetch_settings,
+    opened_store,
+    stdout,
+)
 from incoming.sources.worker import Worker, WorkerSettings
 from incoming.store.engine import Store
 from incoming.store.status import Status, read_status
@@ -61,6 +67,7 @@ async def _work(worker: Worker) -> Counters:
     help="Parse in a pool of processes (off: one process, for many workers a machine).",
 )
 @allow_private_option
+@feed_limit_options
 @database_option
 @click.pass_context
 def worker_command(
@@ -80,7 +87,7 @@ def worker_command(
         once=once,
         parse_processes=parse_processes,
     )
-    fetch = FetchSettings(allow_private_addresses=allow_private_addresses)
+    fetch = fetch_settings(ctx, allow_private_addresses=allow_private_addresses)
     with opened_store(ctx, creates=True) as store, single_worker(store):
         worker = Worker(store, settings, fetch)
         click.echo(f"worker {worker.name} started", err=True)

@@ -7,17 +7,13 @@ object: for each document its seconds, outcome and how far the peak RSS rose.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 
 from incoming.errors import IncomingError
 from incoming.parse import parse_feed
 from incoming.sources.prepare import make_draft
-
-
-def _peak_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+from tests.support.memory import peak_rss_bytes
 
 
 def probe(text: str) -> dict[str, object]:
@@ -34,11 +30,11 @@ def probe(text: str) -> dict[str, object]:
 def main() -> None:
     documents = json.load(sys.stdin)
     probe("<rss version='2.0'><channel><title>warm</title></channel></rss>")
-    baseline = _peak_bytes()
+    baseline = peak_rss_bytes()
     results = []
     for document in documents:
         result = probe(document)
-        result["peak_rise"] = _peak_bytes() - baseline
+        result["peak_rise"] = peak_rss_bytes() - baseline
         results.append(result)
     json.dump(results, sys.stdout)
 

@@ -91,6 +91,10 @@ class Fetcher:
             lambda: asyncio.Semaphore(settings.max_per_host)
         )
 
+    @property
+    def settings(self) -> FetchSettings:
+        return self._settings
+
     async def __aenter__(self) -> Fetcher:
         self._client = self._build_client()
         return self

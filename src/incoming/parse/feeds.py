@@ -13,8 +13,11 @@ from incoming.parse.sniff import DocumentKind, sniff_kind
 from incoming.parse.xmlfeed import parse_xml_feed
 
 
-def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
-    """Parse RSS, Atom or JSON Feed bytes fetched from `url`.
+def parse_feed(
+    body: bytes, *, url: str, content_type: str | None = None, max_entries: int = 0
+) -> ParsedFeed:
+    """Parse RSS, Atom or JSON Feed bytes fetched from `url`; with `max_entries`, only that
+    many of its newest entries (the others are counted in `dropped_entries`).
 
     Raises NotAFeedError (carrying the page's announced `feed_links`) for an HTML page,
     and ParseError for anything else that is not a feed.
@@ -26,9 +29,9 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
         found = f"it announces {len(links)} feed(s)" if links else "it announces no feed"
         raise NotAFeedError(f"{url} is an HTML page, not a feed; {found}", links)
     if kind is DocumentKind.JSON:
-        feed = parse_json_feed(decoded.text, url=url)
+        feed = parse_json_feed(decoded.text, url=url, max_entries=max_entries)
     elif kind in (DocumentKind.FEED, DocumentKind.XML):
-        feed = parse_xml_feed(decoded.text, url=url)
+        feed = parse_xml_feed(decoded.text, url=url, max_entries=max_entries)
     else:
         raise ParseError(f"{url} is not a feed: it looks like an {kind.value}")
     if decoded.warning is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from incoming.errors import ParseError
 from incoming.models import ParsedEntry, ParsedFeed
+from incoming.parse.newest import keep_newest
 from incoming.parse.text import (
     collapse_whitespace,
     optional_text,
@@ -23,8 +24,10 @@ from incoming.parse.text import (
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
 
 
-def parse_json_feed(text: str, *, url: str) -> ParsedFeed:
-    """Read a JSON Feed; `url` is the feed's own address, the base of relative item URLs."""
+def parse_json_feed(text: str, *, url: str, max_entries: int = 0) -> ParsedFeed:
+    """Read a JSON Feed; `url` is the feed's own address, the base of relative item URLs.
+
+    With `max_entries`, only that many of the newest items become entries."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -37,18 +40,21 @@ def parse_json_feed(text: str, *, url: str) -> ParsedFeed:
         warnings.append(f"JSON Feed version missing or unknown: {version!r}")
     language = optional_text(document.get("language"))
     feed_author = _authors(document)
-    entries: list[ParsedEntry] = []
+    items: list[dict[str, Any]] = []
     for position, item in enumerate(document["items"]):
         if isinstance(item, dict):
-            entries.append(_entry(item, url, feed_author, language))
+            items.append(item)
         else:
             warnings.append(f"item {position} is not an object; skipped")
+    kept, dropped = keep_newest(items, max_entries, _item_date)
+    entries = [_entry(item, url, feed_author, language) for item in kept]
     return ParsedFeed(
         title=plain_title(optional_text(document.get("title"))),
         entries=tuple(entries),
         site_url=web_url(url, document.get("home_page_url")),
         language=language,
         warnings=tuple(warnings),
+        dropped_entries=dropped,
     )
 
 
@@ -103,6 +109,10 @@ def _date(value: object) -> datetime | None:
         except (TypeError, ValueError):
             return None
     return parsed
+
+
+def _item_date(item: Mapping[str, Any]) -> datetime | None:
+    return _date(item.get("date_modified")) or _date(item.get("date_published"))
 
 
 def _list(value: object) -> list[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -13,6 +14,7 @@ import feedparser
 from incoming.errors import ParseError
 from incoming.models import ParsedEntry, ParsedFeed
 from incoming.parse.encoding import as_utf8_xml
+from incoming.parse.newest import keep_newest, trim_xml_entries
 from incoming.parse.text import (
     optional_text,
     plain_title,
@@ -44,15 +46,18 @@ _SYNDICATION_PERIODS = {
 }
 
 
-def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
+def parse_xml_feed(text: str, *, url: str, max_entries: int = 0) -> ParsedFeed:
     """Parse decoded feed text; relative links stay relative but every entry gets its base.
 
     feedparser neither sanitizes nor rewrites URLs here: the cleaning stage does both, so
     each entry's `base_url` is the content's xml:base, else the entry link, else `url`.
+    With `max_entries`, only that many of the newest entries are parsed (see `newest`).
     """
+    data = as_utf8_xml(without_bad_references(without_doctype(text)))
+    data, trimmed = trim_xml_entries(data, max_entries)
     try:
         result = feedparser.parse(
-            io.BytesIO(as_utf8_xml(without_bad_references(without_doctype(text)))),
+            io.BytesIO(data),
             response_headers=_UTF8_XML_HEADERS,
             sanitize_html=False,
             resolve_relative_uris=False,
@@ -70,7 +75,9 @@ def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
     feed = result.feed
     feed_author = _author(feed)
     feed_language = optional_text(feed.get("language"))
-    entries = tuple(_entry(entry, url, feed_author, feed_language) for entry in result.entries)
+    # A document expat could not read was not trimmed: its parsed entries are cut instead.
+    kept, dropped = keep_newest(result.entries, max_entries, _entry_date)
+    entries = tuple(_entry(entry, url, feed_author, feed_language) for entry in kept)
     return ParsedFeed(
         title=plain_title(feed.get("title")),
         entries=entries,
@@ -78,6 +85,13 @@ def parse_xml_feed(text: str, *, url: str) -> ParsedFeed:
         language=feed_language,
         ttl_seconds=_ttl_seconds(feed),
         warnings=tuple(warnings),
+        dropped_entries=trimmed + dropped,
+    )
+
+
+def _entry_date(entry: Mapping[str, Any]) -> datetime | None:
+    return sane_datetime(dict.get(entry, "updated_parsed")) or sane_datetime(
+        dict.get(entry, "published_parsed")
     )
 
 

@@ -33,17 +33,21 @@ async def read_feed(
     if result.status == 304:
         return FeedFetch(result, None, result.permanent_url or url)
     try:
-        feed = await _parse(result)
+        feed = await _parse(result, fetcher.settings.max_entries_per_fetch)
     except NotAFeedError as exc:
         if not discover or not exc.feed_links:
             raise
         url = exc.feed_links[0]
         result = await fetcher.fetch(url)
-        feed = await _parse(result)
+        feed = await _parse(result, fetcher.settings.max_entries_per_fetch)
     return FeedFetch(result, feed, result.permanent_url or url)
 
 
-async def _parse(result: FetchResult) -> ParsedFeed:
+async def _parse(result: FetchResult, max_entries: int) -> ParsedFeed:
     return await asyncio.to_thread(
-        parse_feed, result.body, url=result.url, content_type=result.content_type
+        parse_feed,
+        result.body,
+        url=result.url,
+        content_type=result.content_type,
+        max_entries=max_entries,
     )

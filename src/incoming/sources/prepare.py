@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from incoming.clean import clean_html
 from incoming.derive import derive_text, guess_language, normalize_topic
+from incoming.derive.fingerprint import fingerprint
 from incoming.index.documents import document_tokens
 from incoming.models import ArticleDraft, ParsedEntry, ParsedFeed
 from incoming.parse import parse_feed
@@ -74,6 +75,7 @@ def make_draft(entry: ParsedEntry, *, source_topic: str | None, content_hash: st
         content_hash=content_hash,
         topics=entry_topics(entry, source_topic),
         search_tokens=document_tokens(entry.title, derived.text, html),
+        fingerprint=fingerprint(entry.title, derived.text, html),
     )
 
 
@@ -108,8 +110,10 @@ def parse_and_prepare(
     content_type: str | None,
     source_topic: str | None,
     stored: Mapping[str, str],
+    max_entries: int = 0,
 ) -> PreparedFeed:
-    """All the CPU work of one fetched feed, as one call a worker process can run."""
-    feed = parse_feed(body, url=url, content_type=content_type)
+    """All the CPU work of one fetched feed, as one call a worker process can run; only the
+    `max_entries` newest entries are parsed and prepared (0: all)."""
+    feed = parse_feed(body, url=url, content_type=content_type, max_entries=max_entries)
     drafts, unchanged = prepare_entries(feed.entries, source_topic=source_topic, stored=stored)
     return PreparedFeed(replace(feed, entries=()), drafts, unchanged)

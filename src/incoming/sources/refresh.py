@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -29,6 +29,7 @@ from incoming.sources.prepare import parse_and_prepare
 from incoming.store.articles import save_drafts, stored_hashes
 from incoming.store.engine import Store
 from incoming.store.leases import release_lease
+from incoming.store.retention import prune_source
 from incoming.store.sources import Source, list_sources, lock_source, record_failure, record_success
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,10 @@ class Refresher:
         seconds = time.perf_counter() - started
         record_fetch(source.kind, outcome.result, seconds, outcome.counts)
         log.info(
-            "refreshed %s: %s",
+            "refreshed %s: %s%s",
             source.url,
             outcome.error or outcome.result,
+            limits_note(outcome.counts),
             extra={
                 "source_id": source.id,
                 "url": source.url,
@@ -114,6 +116,8 @@ class Refresher:
                 "duration_ms": round(seconds * 1000, 1),
                 "new": outcome.counts.new,
                 "updated": outcome.counts.updated,
+                "dropped": outcome.counts.dropped,
+                "pruned": outcome.counts.pruned,
                 "error": outcome.error,
             },
         )
@@ -153,21 +157,24 @@ class Refresher:
                     result.content_type,
                     source.topic,
                     stored,
+                    self.fetcher.settings.max_entries_per_fetch,
                 ),
             )
         fetched = FeedFetch(
             result, prepared.feed if prepared else None, result.permanent_url or source.url
         )
         now = utcnow()
+        drafts = prepared.drafts if prepared else []
+        unchanged = prepared.unchanged if prepared else []
+        keep = self.fetcher.settings.max_articles_per_source
         counts = await self._record(
             source,
-            lambda connection: save_feed_fetch(
+            lambda connection: keep_within_limit(
                 connection,
                 source,
-                fetched,
-                prepared.drafts if prepared else [],
-                prepared.unchanged if prepared else [],
-                now=now,
+                save_feed_fetch(connection, source, fetched, drafts, unchanged, now=now),
+                listed=[*(draft.identity for draft in drafts), *unchanged],
+                keep=keep,
             ),
         )
         return Outcome(source.id, source.display_name, counts, not_modified=prepared is None)
@@ -230,7 +237,27 @@ def save_feed_fetch(
         last_modified=fetched.result.last_modified,
         ttl_seconds=ttl,
     )
-    return counts
+    return replace(counts, dropped=feed.dropped_entries) if feed else counts
+
+
+def keep_within_limit(
+    connection: Connection, source: Source, counts: SaveCounts, *, listed: list[str], keep: int
+) -> SaveCounts:
+    """After a save that added articles, the source's oldest beyond `keep` are deleted (see
+    store/retention.py); the entries the feed lists now never are."""
+    if not counts.new:
+        return counts
+    return replace(counts, pruned=prune_source(connection, source.id, keep=keep, listed=listed))
+
+
+def limits_note(counts: SaveCounts) -> str:
+    """What the limits left out, for the log line: nothing when they left nothing."""
+    notes = []
+    if counts.dropped:
+        notes.append(f"{counts.dropped} oldest entries over the per-fetch cap left out")
+    if counts.pruned:
+        notes.append(f"{counts.pruned} oldest articles over the per-source limit deleted")
+    return "".join(f"; {note}" for note in notes)
 
 
 def _leased(source: Source) -> bool:

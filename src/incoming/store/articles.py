@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, s
 
 from incoming.index.documents import document_tokens, index_articles
 from incoming.models import ArticleDraft, SaveCounts
+from incoming.store import churn
 from incoming.store.changes import note_change
 from incoming.store.schema import article_topics, articles, sources, topics
 from incoming.store.topics import ensure_topics
@@ -117,22 +118,41 @@ def save_drafts(
         unique.setdefault(draft.identity, draft)  # a duplicate guid in one feed: first wins
     existing = {
         row.identity: row
-        for row in _by_identity(
-            connection,
-            source_id,
-            unique,
-            articles.c.identity,
-            articles.c.id,
-            articles.c.content_hash,
-            articles.c.updated,
-            articles.c.gone,
-        )
+        for row in _by_identity(connection, source_id, unique, *churn.STATE_COLUMNS)
     }
+    untouched = set(unchanged) - unique.keys()
+    existing |= churn.reissued_articles(
+        connection,
+        source_id,
+        [draft for draft in unique.values() if draft.identity not in existing],
+        taken={known.id for known in existing.values()},
+        listed=len(unique) + len(untouched),
+    )
+    changed = [
+        (draft, known)
+        for draft in unique.values()
+        if (known := existing.get(draft.identity)) is not None
+        and (known.content_hash != draft.content_hash or known.identity != draft.identity)
+    ]
+    kept_places = churn.places_kept(
+        connection, changed, listed=len(existing) + len(untouched), now=now
+    )
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
     revived: list[int] = []
     topic_rows: dict[str, tuple[ArticleDraft, datetime]] = {}
     unchanged_count = 0
+    for draft, known in changed:
+        if known.id in kept_places:
+            updated = known.updated
+            unchanged_count += 1
+        else:
+            updated = sort_time(draft, now=now, previous=known.updated)
+        changed_rows.append(
+            _row_values(draft)
+            | {"article_id": known.id, "identity": draft.identity, "updated": updated}
+        )
+        topic_rows[draft.identity] = (draft, updated)
     for draft in reversed(unique.values()):
         known = existing.get(draft.identity)
         if known is None:
@@ -147,15 +167,10 @@ def save_drafts(
                 }
             )
             topic_rows[draft.identity] = (draft, updated)
-        elif known.content_hash != draft.content_hash:
-            updated = sort_time(draft, now=now, previous=known.updated)
-            changed_rows.append(_row_values(draft) | {"article_id": known.id, "updated": updated})
-            topic_rows[draft.identity] = (draft, updated)
-        else:
+        elif draft.identity not in topic_rows:
             unchanged_count += 1
             if known.gone:
                 revived.append(known.id)
-    untouched = set(unchanged) - unique.keys()
     unchanged_count += len(untouched)
     revived.extend(
         row.id
@@ -190,7 +205,9 @@ def save_drafts(
             for key, (draft, _) in topic_rows.items()
         },
     )
-    return SaveCounts(new=len(new_rows), updated=len(changed_rows), unchanged=unchanged_count)
+    return SaveCounts(
+        new=len(new_rows), updated=len(changed_rows) - len(kept_places), unchanged=unchanged_count
+    )
 
 
 def _replace_topics(
