@@ -178,6 +178,18 @@ class Site:
             cache.put((stamp.token, key), found)
         return found
 
+    def variant(
+        self, key: Hashable, page: Rendered, name: str, make: Callable[[Rendered, str], Rendered]
+    ) -> Rendered:
+        """`make(page, name)` for the page of `key`, kept beside it: a feed for one origin is
+        made from the feed written once, by a string replacement instead of a rendering."""
+        variant_key = (page.etag, ("variant", key, page.created, name))
+        found = self.pages.get(variant_key)
+        if found is None:
+            found = make(page, name)
+            self.pages.put(variant_key, found)
+        return found
+
     def _build(self, build: Build, stamp: Stamp) -> Rendered | None:
         with self.store.read() as connection:
             return build(connection, stamp)

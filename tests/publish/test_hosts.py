@@ -1,0 +1,183 @@
+"""Host header poisoning (issue 19.1) and huge entries in feeds out (issue 19.6)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from incoming.errors import ConfigError
+from incoming.parse import parse_feed
+from incoming.publish import pages
+from incoming.publish.hosts import HostPolicy, default_allowed_hosts
+from incoming.publish.settings import SiteSettings
+from incoming.store.engine import Store
+from incoming.store.sources import add_source
+from tests.publish.support import BASE, SETTINGS, Seeded, entry, save_entries, site_client
+
+pytestmark = pytest.mark.anyio
+EVIL = "evil.example"
+WAERFA = "feeds/zh/rssant/feedlib/testdata/parser/warn/https-www-waerfa-com-feed.xml"
+
+
+async def test_a_forged_host_is_refused_and_never_reaches_the_feed(
+    store: Store, seeded: Seeded
+) -> None:
+    """The attack of issue 19.1: a feed asked for with a forged Host, then by a reader."""
+    async with site_client(store, replace(SETTINGS, marker_ttl_seconds=600)) as client:
+        forged = await client.get("/feed.atom", headers={"Host": EVIL})
+        real = await client.get("/feed.atom")
+        revalidated = await client.get(
+            "/feed.atom", headers={"If-None-Match": real.headers["etag"]}
+        )
+    assert forged.status_code == 400
+    assert b"base_url" in forged.content
+    assert b"INCOMING_ALLOWED_HOSTS" in forged.content
+    assert forged.headers["cache-control"] == "no-store"
+    assert real.status_code == 200
+    assert EVIL.encode() not in real.content
+    assert revalidated.status_code == 304
+    assert EVIL not in str(revalidated.headers)
+
+
+async def test_the_base_url_decides_every_absolute_url_whatever_the_host(
+    store: Store, seeded: Seeded
+) -> None:
+    settings = replace(
+        SETTINGS, allowed_hosts=("testserver", EVIL), base_url="https://hub.example.org"
+    )
+    async with site_client(store, settings) as client:
+        forged = await client.get("/feed.json", headers={"Host": EVIL})
+        real = await client.get("/feed.json")
+        own = await client.get("/feed.json", headers={"Host": "hub.example.org"})
+    assert forged.status_code == real.status_code == own.status_code == 200
+    assert forged.content == real.content
+    assert forged.headers["etag"] == real.headers["etag"]  # the output does not depend on Host
+    assert EVIL.encode() not in forged.content
+    assert json.loads(real.content)["feed_url"] == "https://hub.example.org/feed.json"
+
+
+async def test_without_a_base_url_each_allowed_host_has_its_own_etag(
+    store: Store, seeded: Seeded
+) -> None:
+    settings = replace(SETTINGS, allowed_hosts=("testserver", ".example.net"))
+    async with site_client(store, settings) as client:
+        one = await client.get("/feed.atom", headers={"Host": "a.example.net"})
+        other = await client.get("/feed.atom", headers={"Host": "example.net:8080"})
+        stale = await client.get(
+            "/feed.atom", headers={"Host": "example.net:8080", "If-None-Match": one.headers["etag"]}
+        )
+    assert one.status_code == other.status_code == stale.status_code == 200
+    assert one.headers["etag"] != other.headers["etag"]
+    assert b"http://a.example.net/feed.atom" in one.content
+    assert b"http://example.net:8080/feed.atom" in other.content
+    assert b"a.example.net" not in stale.content
+
+
+async def test_by_default_only_loopback_names_are_served(store: Store, seeded: Seeded) -> None:
+    async with site_client(store, SiteSettings(refresh=False)) as client:
+        answers = {
+            host: (await client.get("/", headers={"Host": host})).status_code
+            for host in ("localhost:8000", "127.0.0.1:9", "[::1]:8000", "testserver", EVIL)
+        }
+    assert answers == {
+        "localhost:8000": 200,
+        "127.0.0.1:9": 200,
+        "[::1]:8000": 200,
+        "testserver": 400,
+        EVIL: 400,
+    }
+
+
+@pytest.mark.parametrize(
+    "header", ["a b", "evil.example/x", 'x"><script>', "x:port", "ok.example:99999999", ""]
+)
+def test_malformed_hosts_are_refused_even_when_any_name_is_allowed(header: str) -> None:
+    assert not HostPolicy(("*",), None).allows(header)
+    assert HostPolicy(("*",), None).allows("any.example:443")
+
+
+def test_the_default_names_add_the_bound_name_but_not_any_address() -> None:
+    assert default_allowed_hosts("0.0.0.0") == ("localhost", "127.0.0.1", "[::1]")
+    assert default_allowed_hosts("::") == ("localhost", "127.0.0.1", "[::1]")
+    assert default_allowed_hosts("hub.lan")[-1] == "hub.lan"
+    assert HostPolicy(default_allowed_hosts("fe80::1"), None).allows("[fe80::1]:8000")
+    policy = HostPolicy((), "https://hub.example.org/")
+    assert policy.allows("hub.example.org")
+    assert policy.allows("localhost")
+    assert not policy.allows("other.example.org")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"allowed_hosts": ("bad host",)},
+        {"base_url": "https://hub.example.org/?q=<x>"},
+        {"base_url": "ftp://hub.example.org"},
+        {"feed_content_bytes": 0},
+    ],
+)
+def test_unusable_host_settings_are_refused(changes: dict[str, object]) -> None:
+    with pytest.raises(ConfigError):
+        replace(SiteSettings(), **changes)
+
+
+async def test_a_feed_is_written_once_whatever_the_host(
+    store: Store, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19.6: 40 Hosts once made 40 renderings of a 25 MB feed."""
+    writer, media_type = pages.FEEDS["atom"]
+    calls: list[int] = []
+
+    def counted(*args: object) -> bytes:
+        calls.append(1)
+        return writer(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setitem(pages.FEEDS, "atom", (counted, media_type))
+    settings = replace(SETTINGS, marker_ttl_seconds=600, allowed_hosts=(".example.net",))
+    async with site_client(store, settings) as client:
+        bodies = [
+            (await client.get("/feed.atom", headers={"Host": f"h{n}.example.net"})).content
+            for n in range(8)
+        ]
+    assert len(calls) == 1
+    assert all(f"http://h{n}.example.net/a/".encode() in body for n, body in enumerate(bodies))
+
+
+async def test_a_huge_entry_carries_its_excerpt_and_a_link(store: Store, seeded: Seeded) -> None:
+    huge = "".join(f"<p>paragraph {n}: {'gradient descent ' * 40}</p>" for n in range(600))
+    save_entries(store, seeded.feed_source, [entry(99, title="Huge", html=huge)])
+    async with site_client(store, replace(SETTINGS, feed_content_bytes=64 * 1024)) as client:
+        atom = feedparser.parse((await client.get("/feed.atom")).content)
+        document = json.loads((await client.get("/feed.json")).content)
+    assert not atom.bozo
+    first, rest = atom.entries[0], atom.entries[1:]
+    assert first.title == "Huge"
+    assert len(first.content[0].value) < 8 * 1024
+    assert "Read the full article" in first.content[0].value
+    assert f'href="{first.link}"' in first.content[0].value
+    assert first.content[0].value.startswith(first.summary)
+    assert all("Read the full article" not in item.content[0].value for item in rest)
+    assert document["items"][0]["content_html"] == first.content[0].value
+
+
+async def test_a_real_feed_keeps_its_small_entries_whole(store: Store, corpus: Path) -> None:
+    parsed = parse_feed((corpus / WAERFA).read_bytes(), url="https://www.waerfa.com/feed")
+    with store.write() as connection:
+        source = add_source(connection, kind="feed", url="https://www.waerfa.com/feed", now=BASE)
+    save_entries(store, source.id, list(parsed.entries))
+    limit = 16 * 1024
+    async with site_client(store, replace(SETTINGS, feed_content_bytes=limit)) as client:
+        atom = feedparser.parse((await client.get("/feed.atom")).content)
+        whole = json.loads((await client.get("/feed.json")).content)
+    assert not atom.bozo
+    cut = [e for e in atom.entries if "Read the full article" in e.content[0].value]
+    kept = [e for e in atom.entries if e not in cut]
+    assert cut
+    assert kept
+    assert all(len(e.content[0].value.encode()) <= limit for e in kept)
+    assert all(len(e.content[0].value.encode()) < limit for e in cut)
+    assert len(whole["items"]) == len(atom.entries)
