@@ -9,6 +9,8 @@ from typing import Any
 import click
 from rich.console import Console
 
+from incoming.configuration import load_settings
+from incoming.fetch.settings import FetchSettings
 from incoming.store.engine import Store, open_store
 
 # Tables and summaries go to stdout. Whatever a table shows that came from a feed or a server
@@ -36,10 +38,15 @@ def allow_private_option(command: Any) -> Any:
     return click.option(
         "--allow-private-addresses",
         is_flag=True,
-        envvar="INCOMING_ALLOW_PRIVATE_ADDRESSES",
-        show_envvar=True,
-        help="Allow fetching from loopback and private network addresses.",
+        help="Allow fetching from loopback and private network addresses "
+        "(env INCOMING_ALLOW_PRIVATE_ADDRESSES).",
     )(command)
+
+
+def fetch_settings(ctx: click.Context, allow_private_addresses: bool) -> FetchSettings:
+    """The fetch settings of the environment and config file, and this command's flag."""
+    flags = {"allow_private_addresses": True} if allow_private_addresses else {}
+    return load_settings(flags, config=ctx.obj.get("config")).fetch
 
 
 @contextmanager

@@ -13,8 +13,13 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from incoming.cli_support import allow_private_option, database_option, opened_store, stdout
-from incoming.fetch import FetchSettings
+from incoming.cli_support import (
+    allow_private_option,
+    database_option,
+    fetch_settings,
+    opened_store,
+    stdout,
+)
 from incoming.sources.worker import Worker, WorkerSettings
 from incoming.store.engine import Store
 from incoming.store.status import Status, read_status
@@ -80,7 +85,7 @@ def worker_command(
         once=once,
         parse_processes=parse_processes,
     )
-    fetch = FetchSettings(allow_private_addresses=allow_private_addresses)
+    fetch = fetch_settings(ctx, allow_private_addresses)
     with opened_store(ctx) as store, single_worker(store):
         worker = Worker(store, settings, fetch)
         click.echo(f"worker {worker.name} started", err=True)
