@@ -285,7 +285,7 @@ async def feed(request: Request) -> Response:
         return Rendered(body, media_type, stamp.etag, stamp.last_modified, FEED_CACHE_CONTROL)
 
     feed_key = ("feed", feed_path)
-    written = await site.rendered(feed_key, build)
+    written = await site.rendered(feed_key, build, max_age=None)
     return respond(request, site.variant(feed_key, written, _origin(request), place_origin))
 
 
