@@ -8,17 +8,28 @@ from dataclasses import replace
 from pathlib import Path
 
 import feedparser
+import httpx
 import pytest
+from starlette.applications import Starlette
 
 from incoming.errors import ConfigError
 from incoming.parse import parse_feed
-from incoming.publish import pages
+from incoming.publish import pages, server
 from incoming.publish import site as site_module
 from incoming.publish.hosts import HostPolicy, default_allowed_hosts
 from incoming.publish.settings import SiteSettings
 from incoming.store.engine import Store
 from incoming.store.sources import add_source
-from tests.publish.support import BASE, SETTINGS, Seeded, entry, save_entries, site_client
+from tests.publish.support import (
+    BASE,
+    SETTINGS,
+    Seeded,
+    entry,
+    open_client,
+    save_entries,
+    site_client,
+)
+from tests.support.browser import live_site
 
 pytestmark = pytest.mark.anyio
 EVIL = "evil.example"
@@ -193,3 +204,34 @@ async def test_a_real_feed_keeps_its_small_entries_whole(store: Store, corpus: P
     assert all(len(e.content[0].value.encode()) <= limit for e in kept)
     assert all(len(e.content[0].value.encode()) < limit for e in cut)
     assert len(whole["items"]) == len(atom.entries)
+
+
+def test_the_attack_through_a_real_server(store: Store, seeded: Seeded) -> None:
+    """The same attack over real HTTP, as it was run: uvicorn on loopback, default settings."""
+    settings = SiteSettings(refresh=False, marker_ttl_seconds=600)
+    with live_site(store, settings) as url, httpx.Client(base_url=url, timeout=30) as http:
+        forged = http.get("/feed.atom", headers={"Host": EVIL})
+        real = http.get("/feed.atom")
+        revalidated = http.get("/feed.atom", headers={"If-None-Match": real.headers["etag"]})
+    assert forged.status_code == 400
+    assert real.status_code == 200
+    assert f"{url}/feed.atom".encode() in real.content
+    assert EVIL.encode() not in real.content
+    assert revalidated.status_code == 304
+
+
+def test_serve_allows_the_name_it_binds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[Starlette] = []
+    monkeypatch.setattr(server.uvicorn, "run", lambda app, **_options: served.append(app))
+    url = f"sqlite:///{tmp_path / 'site.db'}"
+    server.serve(url, host="hub.lan", port=8000, settings=SiteSettings(refresh=False))
+    [app] = served
+
+    async def statuses() -> list[int]:
+        async with open_client(app) as client:
+            return [
+                (await client.get("/", headers={"Host": host})).status_code
+                for host in ("hub.lan:8000", "localhost", EVIL)
+            ]
+
+    assert asyncio.run(statuses()) == [200, 200, 400]

@@ -62,8 +62,10 @@ class SiteSettings:
                 raise ConfigError(f"site setting {name} must be at least 1")
         if not 1 <= self.page_size <= 200:
             raise ConfigError("site setting page_size must be between 1 and 200")
-        if self.refresh_every_seconds <= 0 or self.marker_ttl_seconds < 0:
-            raise ConfigError("site refresh and cache times must not be negative")
+        if self.refresh_every_seconds <= 0:
+            raise ConfigError("site setting refresh_every_seconds must be above 0")
+        if self.marker_ttl_seconds < 0:
+            raise ConfigError("site setting marker_ttl_seconds must not be negative")
         if self.base_url is not None and _BASE_URL.fullmatch(self.base_url) is None:
             raise ConfigError(
                 "site base_url must be an http(s) URL of a host (and a path), without query, "
