@@ -220,15 +220,21 @@ def load_settings(
         raise ConfigError(f"{exc} ({where})" if where else str(exc)) from exc
 
 
+_TYPE_NAMES = {bool: "boolean", int: "integer", float: "number", str: "text"}
+
+
+def _named(hint: Any) -> str:
+    return _TYPE_NAMES.get(hint, getattr(hint, "__name__", str(hint)))
+
+
 def type_name(setting: Setting) -> str:
     """The setting's type as docs/configuration.md and --help name it."""
+    arguments = typing.get_args(setting.hint)
     if setting.is_list:
-        return "list of text"
-    names = {bool: "boolean", int: "integer", float: "number", str: "text"}
-    optional = typing.get_args(setting.hint)
-    if optional:  # `str | None`
-        return names[next(arg for arg in optional if arg is not type(None))] + " or none"
-    return names[setting.hint]
+        return f"list of {_named(arguments[0])}"
+    if type(None) in arguments:  # `str | None`
+        return " or ".join(_named(arg) for arg in arguments if arg is not type(None)) + " or none"
+    return _named(setting.hint)
 
 
 def _option(setting: Setting) -> Callable[[Any], Any]:
@@ -242,7 +248,7 @@ def _option(setting: Setting) -> Callable[[Any], Any]:
         return click.option(
             setting.flag, setting.name, multiple=True, metavar="TEXT", help=help_text
         )
-    metavar = type_name(setting).removesuffix(" or none").upper()
+    metavar = type_name(setting).removesuffix(" or none").replace(" ", "_").upper()
     return click.option(setting.flag, setting.name, default=None, metavar=metavar, help=help_text)
 
 
