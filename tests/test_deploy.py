@@ -65,3 +65,28 @@ def test_the_systemd_units_run_real_commands(unit: str) -> None:
     program, *args = shlex.split(exec_start)
     assert program.endswith("/bin/incoming")
     _check_command(args)
+
+
+def test_nginx_refuses_unknown_hosts_and_keys_its_cache_by_host() -> None:
+    """Issue 19.1: a forged Host must neither reach the app nor share a cache entry."""
+    text = (DEPLOY / "nginx.conf").read_text()
+    servers = re.split(r"^server \{", text, flags=re.MULTILINE)[1:]
+    [default] = [server for server in servers if "default_server" in server]
+    assert "server_name" not in default
+    assert re.search(r"^\s*return 444;", default, re.MULTILINE)
+    assert "proxy_pass" not in default
+    keys = re.findall(r"^\s*proxy_cache_key (\S+);", text, re.MULTILINE)
+    assert keys == ["$scheme$host$request_uri"]
+    redirects = re.findall(r"return 301 (\S+);", text)
+    assert all("$host" not in target for target in redirects)
+
+
+def test_the_shipped_environments_set_the_public_address() -> None:
+    env = dict(
+        line.split("=", 1)
+        for line in (DEPLOY / "incoming.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert env["INCOMING_BASE_URL"].startswith("https://")
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    assert "INCOMING_BASE_URL" in compose["services"]["web"]["environment"]

@@ -24,12 +24,12 @@ from incoming.admin_cli import admin_group
 from incoming.cli_support import (
     allow_private_option,
     database_option,
-    feed_limit_options,
     fetch_settings,
     opened_store,
     stderr,
     stdout,
 )
+from incoming.configuration import CONFIG_ENV, given_flags, load_settings, setting_options
 from incoming.derive import normalize_topic
 from incoming.errors import IncomingError
 from incoming.index import SearchHit, reindex, search
@@ -37,7 +37,6 @@ from incoming.logs import configure_logging, log_format_option
 from incoming.models import SaveCounts
 from incoming.ops_cli import ops_commands
 from incoming.publish.server import serve as run_server
-from incoming.publish.settings import SiteSettings
 from incoming.sources import service
 from incoming.sources.refresh import Outcome, limits_note
 from incoming.store.articles import Article, latest_articles
@@ -77,12 +76,19 @@ class IncomingGroup(click.Group):
     show_envvar=True,
     help="SQLAlchemy URL: sqlite:///FILE or postgresql://...",
 )
+@click.option(
+    "--config",
+    envvar=CONFIG_ENV,
+    show_envvar=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file (TOML); default ./incoming.toml when present. See docs/configuration.md.",
+)
 @log_format_option
 @click.version_option(package_name="incoming-hub")
 @click.pass_context
-def cli(ctx: click.Context, database: str, log_format: str) -> None:
+def cli(ctx: click.Context, database: str, config: Path | None, log_format: str) -> None:
     """Incoming: gather machine-learning writing from feeds and notes, publish it as a site."""
-    ctx.obj = {"database": database, "log_format": log_format}
+    ctx.obj = {"database": database, "config": config, "log_format": log_format}
     configure_logging(log_format)
 
 
@@ -104,12 +110,11 @@ def migrate_command(ctx: click.Context) -> None:
 @click.argument("target")
 @click.option("--topic", help="Topic given to every article of this source.")
 @allow_private_option
-@feed_limit_options
 @database_option
 @click.pass_context
 def add(ctx: click.Context, target: str, topic: str | None, allow_private_addresses: bool) -> None:
     """Add a feed URL (a page announcing a feed works too) or a folder of Markdown notes."""
-    settings = fetch_settings(ctx, allow_private_addresses=allow_private_addresses)
+    settings = fetch_settings(ctx, allow_private_addresses)
     with opened_store(ctx, creates=True) as store:
         added = asyncio.run(service.add_source(store, target, topic=topic, fetch_settings=settings))
     source, counts = added.source, added.counts
@@ -174,12 +179,11 @@ def sources_command(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("sources", nargs=-1)
 @allow_private_option
-@feed_limit_options
 @database_option
 @click.pass_context
 def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses: bool) -> None:
     """Fetch every source (or those named) and store what is new or changed."""
-    settings = fetch_settings(ctx, allow_private_addresses=allow_private_addresses)
+    settings = fetch_settings(ctx, allow_private_addresses)
     with opened_store(ctx) as store:
         with store.read() as connection:
             total = len([find_source(connection, s) for s in sources] or list_sources(connection))
@@ -381,7 +385,6 @@ def reindex_command(ctx: click.Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--demo", is_flag=True, help="Add the bundled demo notes first (once).")
-@click.option("--no-refresh", is_flag=True, help="Do not fetch due sources while serving.")
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -389,32 +392,20 @@ def reindex_command(ctx: click.Context) -> None:
     show_default=True,
     help="Web processes on the port (the refresh then runs in one more process).",
 )
-@click.option("--access-log", is_flag=True, help="Log every request: route, status, duration.")
-@allow_private_option
-@feed_limit_options
+@setting_options
 @database_option
 @click.pass_context
-def serve(
-    ctx: click.Context,
-    host: str,
-    port: int,
-    demo: bool,
-    no_refresh: bool,
-    workers: int,
-    access_log: bool,
-    allow_private_addresses: bool,
-) -> None:
-    """Serve the site; due sources are fetched in the background."""
+def serve(ctx: click.Context, host: str, port: int, demo: bool, workers: int, **flags: Any) -> None:
+    """Serve the site; due sources are fetched in the background.
+
+    Every setting has a flag here (--base-url, --allowed-host, ...), over the environment
+    and the config file: see docs/configuration.md."""
+    settings = load_settings(given_flags(flags), config=ctx.obj.get("config"))
     if demo:
         with opened_store(ctx, creates=True) as store:
             added = service.ensure_demo_source(store)
         if added is not None:
             click.echo(f"added the demo notes: {added.counts.new} articles")
-    settings = SiteSettings(
-        refresh=not no_refresh,
-        fetch=fetch_settings(ctx, allow_private_addresses=allow_private_addresses),
-        access_log=access_log,
-    )
     run_server(
         ctx.obj["database"],
         host=host,

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from incoming.configuration import load_settings
 from incoming.fetch.settings import FetchSettings
 from incoming.store.engine import Store, check_target, open_store
 
@@ -37,53 +38,15 @@ def allow_private_option(command: Any) -> Any:
     return click.option(
         "--allow-private-addresses",
         is_flag=True,
-        envvar="INCOMING_ALLOW_PRIVATE_ADDRESSES",
-        show_envvar=True,
-        help="Allow fetching from loopback and private network addresses.",
+        help="Allow fetching from loopback and private network addresses "
+        "(env INCOMING_ALLOW_PRIVATE_ADDRESSES).",
     )(command)
 
 
-_DEFAULT_FETCH = FetchSettings()
-
-
-def _keep_limit(ctx: click.Context, param: click.Parameter, value: int) -> None:
-    ctx.obj.setdefault("fetch_limits", {})[param.name] = value
-
-
-def feed_limit_options(command: Any) -> Any:
-    """The limits on what one feed may bring in (runaway feeds), kept for `fetch_settings`."""
-    for name, default, text in (
-        (
-            "max_entries_per_fetch",
-            _DEFAULT_FETCH.max_entries_per_fetch,
-            "Keep only this many of a fetch's newest entries (0: all).",
-        ),
-        (
-            "max_articles_per_source",
-            _DEFAULT_FETCH.max_articles_per_source,
-            "Delete a source's oldest articles beyond this many (0: keep all).",
-        ),
-    ):
-        command = click.option(
-            f"--{name.replace('_', '-')}",
-            name,
-            type=click.IntRange(min=0),
-            default=default,
-            show_default=True,
-            envvar=f"INCOMING_{name.upper()}",
-            show_envvar=True,
-            expose_value=False,
-            callback=_keep_limit,
-            help=text,
-        )(command)
-    return command
-
-
-def fetch_settings(ctx: click.Context, *, allow_private_addresses: bool) -> FetchSettings:
-    """The fetch settings of a command: its address policy and its feed limits."""
-    return FetchSettings(
-        allow_private_addresses=allow_private_addresses, **ctx.obj.get("fetch_limits", {})
-    )
+def fetch_settings(ctx: click.Context, allow_private_addresses: bool) -> FetchSettings:
+    """The fetch settings of the environment and config file, and this command's flag."""
+    flags = {"allow_private_addresses": True} if allow_private_addresses else {}
+    return load_settings(flags, config=ctx.obj.get("config")).fetch
 
 
 @contextmanager

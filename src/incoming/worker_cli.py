@@ -16,7 +16,6 @@ from rich.text import Text
 from incoming.cli_support import (
     allow_private_option,
     database_option,
-    feed_limit_options,
     fetch_settings,
     opened_store,
     stdout,
@@ -67,7 +66,6 @@ async def _work(worker: Worker) -> Counters:
     help="Parse in a pool of processes (off: one process, for many workers a machine).",
 )
 @allow_private_option
-@feed_limit_options
 @database_option
 @click.pass_context
 def worker_command(
@@ -87,7 +85,7 @@ def worker_command(
         once=once,
         parse_processes=parse_processes,
     )
-    fetch = fetch_settings(ctx, allow_private_addresses=allow_private_addresses)
+    fetch = fetch_settings(ctx, allow_private_addresses)
     with opened_store(ctx, creates=True) as store, single_worker(store):
         worker = Worker(store, settings, fetch)
         click.echo(f"worker {worker.name} started", err=True)

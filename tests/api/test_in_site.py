@@ -10,12 +10,15 @@ from incoming.publish.settings import SiteSettings
 from incoming.store.engine import Store
 from tests.api.support import make_app, open_client
 from tests.api.test_errors import error_of
+from tests.publish.support import TEST_HOSTS
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_api_errors_stay_json_inside_the_site(store: Store) -> None:
-    async with open_client(create_app(store, SiteSettings(refresh=False))) as client:
+    async with open_client(
+        create_app(store, SiteSettings(refresh=False, allowed_hosts=TEST_HOSTS))
+    ) as client:
         assert error_of(await client.get("/api/v1/articles/0"), 400)["parameter"] == "article_id"
         assert error_of(await client.get("/api/v1/nothing"), 404)["code"] == "not_found"
         assert error_of(await client.delete("/api/v1/topics"), 405)["code"] == "method_not_allowed"

@@ -25,7 +25,7 @@ from incoming.publish.settings import SiteSettings
 from incoming.sources import service
 from incoming.store.articles import latest_articles
 from incoming.store.engine import open_store
-from tests.publish.support import site_client
+from tests.publish.support import TEST_HOSTS, site_client
 from tests.sources.feeds import RSS_HEADERS, rss
 from tests.support.databases import require
 from tests.support.ports import free_port
@@ -136,7 +136,7 @@ def test_a_restart_mid_fetch_is_reported_and_the_next_run_succeeds(
 
 def test_the_site_answers_503_while_the_database_is_gone_and_recovers(cluster: Cluster) -> None:
     store = open_store(cluster.url)
-    settings = SiteSettings(refresh=False, marker_ttl_seconds=0)
+    settings = SiteSettings(refresh=False, marker_ttl_seconds=0, allowed_hosts=TEST_HOSTS)
 
     async def get(paths: tuple[str, ...]) -> list[int]:
         async with site_client(store, settings) as client:

@@ -37,14 +37,16 @@ from tests.clean.test_corpus import payloads
 from tests.conftest import CORPUS
 from tests.hostile.feeds import hostile_json_feed, hostile_notes, hostile_opml, hostile_rss
 from tests.hostile.vectors import URL_VECTORS, VECTORS
-from tests.publish.support import entry, seed, site_client
+from tests.publish.support import TEST_HOSTS, entry, seed, site_client
 from tests.support.browser import Watched, chromium, live_site, open_tab
 from tests.support.databases import require
 from tests.support.server import FixtureServer
 
 pytestmark = pytest.mark.corpus
 
-SETTINGS = SiteSettings(refresh=False, marker_ttl_seconds=0, page_size=200)
+SETTINGS = SiteSettings(
+    refresh=False, marker_ttl_seconds=0, page_size=200, allowed_hosts=TEST_HOSTS
+)
 BATCH = 25  # vectors per batch article: one page load tries this many
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 JSON = {"Content-Type": "application/feed+json"}

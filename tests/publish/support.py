@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from incoming.models import ParsedEntry
 from incoming.publish.app import create_app
+from incoming.publish.hosts import LOOPBACK_HOSTS
 from incoming.publish.settings import SiteSettings
 from incoming.sources.prepare import make_draft
 from incoming.store.articles import save_drafts
@@ -20,7 +21,9 @@ from incoming.store.queries import ALL, page_ids
 from incoming.store.sources import add_source
 
 # Every request sees the store as it is now: tests change it between requests.
-SETTINGS = SiteSettings(refresh=False, marker_ttl_seconds=0)
+# The in-process client's Host (httpx, as Starlette's TestClient) and live servers' (loopback).
+TEST_HOSTS = ("testserver", *LOOPBACK_HOSTS)
+SETTINGS = SiteSettings(refresh=False, marker_ttl_seconds=0, allowed_hosts=TEST_HOSTS)
 BASE = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 TOPICS = (("Machine Learning",), ("NLP", "深度学习"), ())
 RICH_TITLE = "Attention 机制详解: Transformer"

@@ -16,6 +16,7 @@ def test_settings_cross_to_a_spawned_process_unchanged() -> None:
         SiteSettings(),
         page_size=30,
         base_url="https://hub.example.org",
+        allowed_hosts=("hub.example.org", ".example.net"),
         access_log=True,
         fetch=FetchSettings(allow_private_addresses=True, allowed_networks=("10.0.0.0/8",)),
     )

@@ -192,7 +192,7 @@ def test_the_retention_limit_deletes_old_articles_but_never_what_the_feed_lists(
     assert set(places(store)) == {f"Essay {n}" for n in range(ENTRIES)}
 
 
-def test_the_limits_are_options_of_the_commands(
+def test_the_limits_are_settings_of_the_commands(
     db_url: str, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("INCOMING_ALLOW_PRIVATE_ADDRESSES", "1")
@@ -203,7 +203,8 @@ def test_the_limits_are_options_of_the_commands(
         assert result.exit_code == 0, result.output
         return result.output
 
-    assert "4 articles" in run("add", server.url("/churn"), "--max-entries-per-fetch", "4")
+    monkeypatch.setenv("INCOMING_MAX_ENTRIES_PER_FETCH", "4")
+    assert "4 articles" in run("add", server.url("/churn"))
     monkeypatch.setenv("INCOMING_MAX_ENTRIES_PER_FETCH", "6")
     fetched = run("fetch")
     assert "2 new" in fetched

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from incoming.publish.admin.routes import admin_routes
 from incoming.publish.api.routes import api_routes
 from incoming.publish.background import refresh_forever
+from incoming.publish.hosts import AllowedHostsMiddleware, HostPolicy
 from incoming.publish.http import (
     IMMUTABLE_CACHE_CONTROL,
     SECURITY_HEADERS,
@@ -119,6 +120,10 @@ def create_app(
         middleware=[
             Middleware(RequestMetricsMiddleware, routes=routes, log_requests=settings.access_log),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                AllowedHostsMiddleware,
+                policy=HostPolicy(settings.allowed_hosts, settings.base_url),
+            ),
             Middleware(CompressOthersMiddleware, prefixes=("/api/", "/admin")),
         ],
         exception_handlers={

@@ -4,9 +4,11 @@
 
 Each process opens its own store from INCOMING_DATABASE_URL: they share nothing but the
 database. The settings come from INCOMING_SITE_SETTINGS (JSON, as `incoming serve --workers`
-writes it), else from INCOMING_ALLOW_PRIVATE_ADDRESSES and INCOMING_REFRESH; refresh is off
-by default here, since every process would run its own. Set PROMETHEUS_MULTIPROC_DIR to an
-empty folder first, or each process's /metrics shows only its own requests.
+hands them over), else from the INCOMING_* variables and the config file, as for `incoming
+serve` (docs/configuration.md); refresh is off by default here, since every process would run
+its own. Without base_url or allowed_hosts, only loopback names are served. Set
+PROMETHEUS_MULTIPROC_DIR to an empty folder first, or each process's /metrics shows only its
+own requests.
 """
 
 from __future__ import annotations
@@ -15,28 +17,21 @@ import os
 
 from starlette.applications import Starlette
 
-from incoming.fetch.settings import FetchSettings
 from incoming.publish.app import create_app
 from incoming.publish.settings import SiteSettings, settings_from_json
 from incoming.store.engine import DEFAULT_DATABASE_URL, open_store
 
 DATABASE_ENV = "INCOMING_DATABASE_URL"
 SETTINGS_ENV = "INCOMING_SITE_SETTINGS"
-_TRUE = frozenset({"1", "true", "yes", "on"})
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in _TRUE
 
 
 def settings_from_environment() -> SiteSettings:
     raw = os.environ.get(SETTINGS_ENV)
     if raw:
         return settings_from_json(raw)
-    return SiteSettings(
-        refresh=_flag("INCOMING_REFRESH"),
-        fetch=FetchSettings(allow_private_addresses=_flag("INCOMING_ALLOW_PRIVATE_ADDRESSES")),
-    )
+    from incoming.configuration import load_settings  # only here: pydantic is slow to import
+
+    return load_settings(defaults={"refresh": False})
 
 
 def app_from_environment() -> Starlette:

@@ -22,9 +22,11 @@ from incoming.publish import data
 from incoming.publish.feeds import (
     ATOM_MEDIA_TYPE,
     JSON_FEED_MEDIA_TYPE,
+    ORIGIN,
     FeedInfo,
     atom_feed,
     json_feed,
+    place_origin,
 )
 from incoming.publish.http import FEED_CACHE_CONTROL, Rendered, respond
 from incoming.publish.pagination import pager_items
@@ -230,7 +232,8 @@ async def topics_index(request: Request) -> Response:
     return await _serve(request, ("topics",), build)
 
 
-def _base_url(request: Request) -> str:
+def _origin(request: Request) -> str:
+    """Scheme and host of absolute URLs: base_url, else the request's (an allowed Host)."""
     configured = _site(request).settings.base_url
     return (configured or str(request.base_url)).rstrip("/")
 
@@ -267,7 +270,6 @@ async def feed(request: Request) -> Response:
     else:
         kind, key, list_path = "all", "", "/"
     feed_path = request.scope["path"]
-    base_url = _base_url(request)
 
     def build(connection: Connection, stamp: Stamp) -> Rendered | None:
         found = _feed_scope(connection, site.settings.title, kind, key)
@@ -276,10 +278,15 @@ async def feed(request: Request) -> Response:
         scope, title = found
         articles = data.latest(connection, scope, site.settings.feed_size)
         updated = articles[0].updated if articles else stamp.last_modified
-        body = writer(FeedInfo(title, base_url, feed_path, list_path, updated), articles)
+        info = FeedInfo(
+            title, ORIGIN, feed_path, list_path, updated, site.settings.feed_content_bytes
+        )
+        body = writer(info, articles)
         return Rendered(body, media_type, stamp.etag, stamp.last_modified, FEED_CACHE_CONTROL)
 
-    return await _serve(request, ("feed", feed_path, base_url), build)
+    feed_key = ("feed", feed_path)
+    written = await site.rendered(feed_key, build, max_age=None)
+    return respond(request, site.variant(feed_key, written, _origin(request), place_origin))
 
 
 async def opml(request: Request) -> Response:

@@ -23,6 +23,7 @@ from incoming.metrics import multiprocess_directory
 from incoming.publish.app import create_app
 from incoming.publish.background import refresh_process
 from incoming.publish.factory import DATABASE_ENV, SETTINGS_ENV
+from incoming.publish.hosts import default_allowed_hosts
 from incoming.publish.settings import SiteSettings, settings_to_json
 from incoming.store.engine import is_memory_sqlite, normalize_url, open_store
 
@@ -61,6 +62,8 @@ def serve(
             "an in-memory SQLite database cannot be shared by several web processes: "
             "give a file (sqlite:///FILE) or use --workers 1"
         )
+    if not settings.allowed_hosts:
+        settings = replace(settings, allowed_hosts=default_allowed_hosts(host))
     store = open_store(store_url)  # here, once: proves the URL and migrates before any worker
     options = _uvicorn_options(host, port, settings, log_format)
     with multiprocess_directory(needed=workers > 1):

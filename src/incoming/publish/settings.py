@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+import typing
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any
 
 from incoming.errors import ConfigError
 from incoming.fetch.settings import FetchSettings
+from incoming.publish.hosts import is_host_pattern
+
+# Scheme, host, port and a plain path: nothing a feed would have to escape.
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9._~-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?")
 
 
 @dataclass(frozen=True, slots=True)
 class SiteSettings:
     """Settings of one site; sizes are item counts, times seconds.
 
-    `base_url` makes the links in feeds and OPML absolute; when None the request's own
-    scheme and host are used (right unless a proxy rewrites them). `marker_ttl_seconds` is how
+    `base_url` is the site's public address, used for every absolute URL (feeds' links and
+    ids). Without it the request's own scheme and host are used, and only for a Host that
+    `allowed_hosts` names (empty: loopback names only; `serve` adds the name it binds); other
+    Hosts are answered 400, so a forged Host never reaches a feed or a cache.
+    `feed_content_bytes` bounds the content of one entry in feeds out: a larger article
+    carries its excerpt and a link to the full text instead. `marker_ttl_seconds` is how
     long the store's change marker is trusted before it is read again: pages may lag the
     store by that much, in exchange for not touching the database on cached requests.
     """
@@ -24,6 +35,8 @@ class SiteSettings:
     page_size: int = 12
     feed_size: int = 50
     base_url: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    feed_content_bytes: int = 256 * 1024
     refresh: bool = True
     refresh_every_seconds: float = 60.0
     fetch: FetchSettings = field(default_factory=FetchSettings)
@@ -40,6 +53,7 @@ class SiteSettings:
         for name in (
             "page_size",
             "feed_size",
+            "feed_content_bytes",
             "page_cache_bytes",
             "content_cache_bytes",
             "search_cache_bytes",
@@ -48,10 +62,41 @@ class SiteSettings:
                 raise ConfigError(f"site setting {name} must be at least 1")
         if not 1 <= self.page_size <= 200:
             raise ConfigError("site setting page_size must be between 1 and 200")
-        if self.refresh_every_seconds <= 0 or self.marker_ttl_seconds < 0:
-            raise ConfigError("site refresh and cache times must not be negative")
-        if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"site base_url must be an http(s) URL, not {self.base_url!r}")
+        if self.refresh_every_seconds <= 0:
+            raise ConfigError("site setting refresh_every_seconds must be above 0")
+        if self.marker_ttl_seconds < 0:
+            raise ConfigError("site setting marker_ttl_seconds must not be negative")
+        if self.base_url is not None and _BASE_URL.fullmatch(self.base_url) is None:
+            raise ConfigError(
+                "site base_url must be an http(s) URL of a host (and a path), without query, "
+                f"not {self.base_url!r}"
+            )
+        for pattern in self.allowed_hosts:
+            if not is_host_pattern(pattern):
+                raise ConfigError(
+                    f"site allowed_hosts: {pattern!r} is not a host name, an address, "
+                    "'.domain' (it and its subdomains) or '*'"
+                )
+
+
+T = typing.TypeVar("T")
+
+
+def settings_from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """A settings dataclass from plain values (nested dicts for nested settings, lists for
+    tuples), whatever fields it has; fields left out keep their defaults."""
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for item in fields(cls):  # type: ignore[arg-type]
+        if item.name not in data:
+            continue
+        hint, value = hints[item.name], data[item.name]
+        if is_dataclass(hint):
+            value = settings_from_dict(hint, value)  # type: ignore[arg-type]
+        elif typing.get_origin(hint) is tuple:
+            value = tuple(value)
+        values[item.name] = value
+    return cls(**values)
 
 
 def settings_to_json(settings: SiteSettings) -> str:
@@ -60,7 +105,4 @@ def settings_to_json(settings: SiteSettings) -> str:
 
 
 def settings_from_json(raw: str) -> SiteSettings:
-    data = json.loads(raw)
-    fetch = data.pop("fetch")
-    fetch["allowed_networks"] = tuple(fetch["allowed_networks"])
-    return SiteSettings(**data, fetch=FetchSettings(**fetch))
+    return settings_from_dict(SiteSettings, json.loads(raw))

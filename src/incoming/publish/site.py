@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
+from weakref import WeakValueDictionary
 
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
@@ -96,6 +97,10 @@ Build = Callable[[Connection, Stamp], Rendered | None]
 PageCache = LRU[tuple[str, Hashable], Rendered]  # by (store state, page key)
 
 
+def _expired(page: Rendered, max_age: float | None) -> bool:
+    return max_age is not None and time.monotonic() - page.created > max_age
+
+
 class Site:
     def __init__(self, store: Store, settings: SiteSettings) -> None:
         self.store = store
@@ -125,6 +130,10 @@ class Site:
         self.counts: LRU[tuple[str, Scope], int] = LRU(COUNTED_SCOPES)
         self.related_lists: LRU[tuple[int, datetime, int], list[tuple[int, str]]] = LRU(
             RELATED_LISTS
+        )
+        # A lock per page being built, dropped with the last request holding it.
+        self._building: WeakValueDictionary[tuple[str, Hashable], asyncio.Lock] = (
+            WeakValueDictionary()
         )
         self._stamp: Stamp | None = None
         self._stamp_read_at = 0.0
@@ -159,23 +168,47 @@ class Site:
         return Stamp(marker.token, f'W/"{digest}"', marker.modified, datetime.now(UTC))
 
     async def rendered(
-        self, key: Hashable, build: Build, *, cache: PageCache | None = None
+        self,
+        key: Hashable,
+        build: Build,
+        *,
+        cache: PageCache | None = None,
+        max_age: float | None = PAGE_MAX_AGE,
     ) -> Rendered:
         """The page for `key` in the store's current state, built on a miss; 404 if None.
 
         It is kept in `cache` (the page cache unless told). A page is also rebuilt after
-        PAGE_MAX_AGE seconds, so that its relative dates ("3 hours ago", for readers without
-        JavaScript) do not go stale on a quiet site.
+        `max_age` seconds, so that its relative dates ("3 hours ago", for readers without
+        JavaScript) do not go stale on a quiet site; pages without any (feeds) pass None.
+        Requests for a page being built wait for it rather than build it again.
         """
         cache = self.pages if cache is None else cache
         stamp = await self.stamp()
-        found = cache.get((stamp.token, key))
-        if found is None or time.monotonic() - found.created > PAGE_MAX_AGE:
-            stamp = replace(stamp, now=datetime.now(UTC))
-            found = await run_in_threadpool(self._build, build, stamp)
-            if found is None:
-                raise HTTPException(404)
-            cache.put((stamp.token, key), found)
+        cache_key = (stamp.token, key)
+        found = cache.get(cache_key)
+        if found is not None and not _expired(found, max_age):
+            return found
+        building = self._building.setdefault(cache_key, asyncio.Lock())
+        async with building:
+            found = cache.get(cache_key)
+            if found is None or _expired(found, max_age):
+                stamp = replace(stamp, now=datetime.now(UTC))
+                found = await run_in_threadpool(self._build, build, stamp)
+                if found is None:
+                    raise HTTPException(404)
+                cache.put(cache_key, found)
+        return found
+
+    def variant(
+        self, key: Hashable, page: Rendered, name: str, make: Callable[[Rendered, str], Rendered]
+    ) -> Rendered:
+        """`make(page, name)` for the page of `key`, kept beside it: a feed for one origin is
+        made from the feed written once, by a string replacement instead of a rendering."""
+        variant_key = (page.etag, ("variant", key, page.created, name))
+        found = self.pages.get(variant_key)
+        if found is None:
+            found = make(page, name)
+            self.pages.put(variant_key, found)
         return found
 
     def _build(self, build: Build, stamp: Stamp) -> Rendered | None:
