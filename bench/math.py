@@ -5,6 +5,8 @@ list of ML constructs (tests/clean/data/ml_formulas.tex). Per converter: formula
 cleanly, refused (an error: the TeX would stay visible as code), converted with TeX leaking
 (`&` cells, backslashes, `linebreak=`, error boxes), and µs per distinct formula without cache;
 then the TeX→MathML cost per entry of `bench/corpus.py`'s feeds (issue 18 asks ≤ 0.5 ms).
+"incoming" is clean/mathml.py without its cache; "incoming, cached" with it, as ingest runs it,
+its cache emptied before the per-entry run (formulas repeat across entries there too).
 
 Run: `.venv/bin/python -m bench.math [--js DIR]`. Temml and KaTeX run in V8 (`pip install
 mini-racer`) when DIR holds their `temml.min.js` / `katex.min.js` (`npm pack temml katex`, then
@@ -48,6 +50,14 @@ def _incoming(tex: str, display: bool) -> str:
     return mathml
 
 
+def _incoming_cached(tex: str, display: bool) -> str:
+    """As ingest runs it: with its LRU cache, which formulas repeated across entries hit."""
+    mathml = latex_to_mathml(tex, display=display)
+    if not mathml.startswith("<math"):
+        raise ValueError("kept as TeX")
+    return mathml
+
+
 def _javascript(stack: ExitStack, script: Path, call: str) -> Converter:
     from py_mini_racer import MiniRacer  # only the bench needs V8
 
@@ -72,28 +82,41 @@ def converters(stack: ExitStack, js: Path | None) -> dict[str, Converter]:
             stack, js / "katex.min.js", f'katex.renderToString(tex, {options}, output: "mathml"}})'
         )
     found["incoming (clean/mathml.py)"] = _incoming
+    found["incoming, cached"] = _incoming_cached
     return found
 
 
-def coverage(convert: Converter, formulas: list[Formula]) -> tuple[int, int, int, float]:
-    """(clean, refused, leaking, µs per formula) over distinct formulas, each converted once."""
+def coverage(convert: Converter, formulas: list[Formula]) -> tuple[int, int, int]:
+    """(clean, refused, leaking) over formulas."""
     clean = refused = leaking = 0
-    started = time.perf_counter()
-    outputs = []
     for tex, display in formulas:
         try:
-            outputs.append((tex, convert(tex, display)))
+            mathml = convert(tex, display)
         except Exception:
-            outputs.append((tex, None))
-    elapsed = time.perf_counter() - started
-    for tex, mathml in outputs:
-        if mathml is None:
             refused += 1
-        elif tex_leaks(tex, mathml):
+            continue
+        if tex_leaks(tex, mathml):
             leaking += 1
         else:
             clean += 1
-    return clean, refused, leaking, elapsed / len(formulas) * 1e6
+    return clean, refused, leaking
+
+
+def best_seconds(convert: Converter, formulas: list[Formula]) -> float:
+    """The best of up to 5 runs over formulas (fewer when one takes seconds): the machine is
+    shared. The cached row's cache is emptied first, as a fresh ingest process starts."""
+    best = float("inf")
+    for _ in range(5):
+        latex_to_mathml.cache_clear()
+        started = time.perf_counter()
+        for tex, display in formulas:
+            with suppress(Exception):
+                convert(tex, display)
+        elapsed = time.perf_counter() - started
+        best = min(best, elapsed)
+        if elapsed > 2:
+            break
+    return best
 
 
 def entry_formulas(feed_count: int = 10, entries: int = 50) -> list[list[Formula]]:
@@ -106,15 +129,6 @@ def entry_formulas(feed_count: int = 10, entries: int = 50) -> list[list[Formula
                 clean_html(entry.content_html)
             per_entry.append(found)
     return per_entry
-
-
-def per_entry_ms(convert: Converter, entries: list[list[Formula]]) -> float:
-    started = time.perf_counter()
-    for formulas in entries:
-        for tex, display in formulas:
-            with suppress(Exception):
-                convert(tex, display)
-    return (time.perf_counter() - started) / len(entries) * 1e3
 
 
 def main() -> None:
@@ -133,9 +147,12 @@ def main() -> None:
     print(f"{header} {'µs/formula':>10} {'ms/entry':>8}")
     with ExitStack() as stack:
         for name, convert in converters(stack, args.js).items():
-            ok, refused, leak, micros = coverage(convert, real)
-            own_ok, own_refused, own_leak, _ = coverage(convert, own)
-            entry_ms = per_entry_ms(convert, entries)
+            ok, refused, leak = coverage(convert, real)
+            own_ok, own_refused, own_leak = coverage(convert, own)
+            micros = best_seconds(convert, real) / len(real) * 1e6
+            entry_ms = (
+                best_seconds(convert, [f for entry in entries for f in entry]) / len(entries) * 1e3
+            )
             print(
                 f"{name:28} {f'{ok}/{refused}/{leak}':>24} "
                 f"{f'{own_ok}/{own_refused}/{own_leak}':>21} {micros:10.1f} {entry_ms:8.3f}"

@@ -50,15 +50,17 @@ _NUMBERED = re.compile(r"\\begin\{(?:equation|align|gather|multline|flalign|alig
 _TAG_WITH_ATTRIBUTES = re.compile(r"<[a-z]+ [^>]*>")
 _TAG_PARTS = re.compile(r"<([a-z]+) (.*?)(/?)>", re.DOTALL)
 _EMPTY_TAG = re.compile(r"<([a-z]+)/>")
-_OPENING_TAG_NAME = re.compile(r"<([^/\s>]+)")
-_TAG_START = re.compile(r"<(/?)")
-_NESTING_STEPS = {"": 1, "/": -1}
+_TAG_NAME = re.compile(r"<(/?[^\s/>]+)")  # "mi" or "/mi"
 _ATTRIBUTE = re.compile(r'([a-z][\w-]*)="([^"]*)"')
 _CELL_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 _NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_REFERENCES = frozenset({"lt", "gt", "amp", "quot"})
 # The <math>, <semantics> and <annotation> wrapping is ours to write, never the converter's.
 _ALLOWED_ELEMENTS = (HTML_TAGS | MATHML_ATTRIBUTES.keys()) - {"math", "semantics", "annotation"}
+_NESTING_STEPS = {
+    **dict.fromkeys(_ALLOWED_ELEMENTS, 1),
+    **dict.fromkeys((f"/{name}" for name in _ALLOWED_ELEMENTS), -1),
+}
 _MAX_CACHED_TAGS = 4096
 
 
@@ -131,13 +133,6 @@ def _open_and_closed(match: re.Match[str]) -> str:
     return f"<{match.group(1)}></{match.group(1)}>"
 
 
-def _too_deep_mathml(body: str) -> bool:
-    if body.count("</") <= MAX_MATHML_DEPTH:
-        return False  # the common case, counted without a loop
-    steps = map(_NESTING_STEPS.__getitem__, _TAG_START.findall(body))
-    return max(accumulate(steps)) > MAX_MATHML_DEPTH
-
-
 def _allowed_mathml(converted: str) -> str | None:
     """The converter's MathML inside its <math>, allow-listed; None if it holds an element the
     allow-list does not know, or nests deeper than browsers and our parsers should follow."""
@@ -147,7 +142,13 @@ def _allowed_mathml(converted: str) -> str | None:
         body = body.replace("<mspace/>", "<mspace></mspace>")
         if "/>" in body:
             body = _EMPTY_TAG.sub(_open_and_closed, body)
-    if not set(_OPENING_TAG_NAME.findall(body)) <= _ALLOWED_ELEMENTS or _too_deep_mathml(body):
+    tags = _TAG_NAME.findall(body)
+    if not _NESTING_STEPS.keys() >= set(tags):
+        return None
+    if (
+        len(tags) > 2 * MAX_MATHML_DEPTH
+        and max(accumulate(map(_NESTING_STEPS.__getitem__, tags))) > MAX_MATHML_DEPTH
+    ):
         return None
     if "&" in body:
         body = _NAMED_REFERENCE.sub(_named_reference, body.replace("&ApplyFunction;", "\u2061"))
