@@ -89,12 +89,15 @@ def test_mathop_and_operatorname_leave_no_tex():
         assert "arg" in mathml or "Attention" in mathml or "∑" in mathml
 
 
-def test_primes_are_a_single_superscript():
-    mathml = converted("f'(x) + g''", False)
-    assert mathml.count("′") == 1
+def test_primes_are_raised_once():
+    """The prime glyph is a raised glyph: after a token it follows it, not in a superscript
+    (which Chromium draws higher and smaller again); on a subscripted token it stays a script."""
+    mathml = converted("f'(x) + g'' + f'_i", False)
+    assert mathml.count("′") == 2
     assert mathml.count("″") == 1
-    assert mathml.count("<msup>") == 2
-    assert "<msup><mi>f</mi><mo>′</mo></msup>" in mathml
+    assert "<msup>" not in mathml
+    assert "<mrow><mi>f</mi><mo>′</mo></mrow>" in mathml
+    assert "<mrow><mi>g</mi><mo>″</mo></mrow>" in mathml
 
 
 def test_a_slash_is_not_spaced_as_an_operator():

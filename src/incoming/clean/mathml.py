@@ -62,6 +62,11 @@ _NESTING_STEPS = {
     **dict.fromkeys((f"/{name}" for name in _ALLOWED_ELEMENTS), -1),
 }
 _MAX_CACHED_TAGS = 4096
+# A prime as the superscript of a single token: the prime glyph is raised already, and in a
+# superscript Chromium draws it a second time higher and smaller ("f′" tiny and high).
+_PRIMED_TOKEN = re.compile(
+    r"<msup>(<(mi|mn|mo|mtext)(?: [^>]*)?>[^<]*</\2>)(<mo>[′″‴⁗]</mo>)</msup>"
+)
 
 
 def tex_fallback(tex: str) -> str:
@@ -150,6 +155,8 @@ def _allowed_mathml(converted: str) -> str | None:
         and max(accumulate(map(_NESTING_STEPS.__getitem__, tags))) > MAX_MATHML_DEPTH
     ):
         return None
+    if "′" in body or "″" in body or "‴" in body or "⁗" in body:
+        body = _PRIMED_TOKEN.sub(r"<mrow>\1\3</mrow>", body)
     if "&" in body:
         body = _NAMED_REFERENCE.sub(_named_reference, body.replace("&ApplyFunction;", "\u2061"))
     return body
