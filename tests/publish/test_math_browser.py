@@ -3,6 +3,7 @@ showing through, table cells laid out as TeX lays them out (site.css, "MathML Co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
@@ -165,5 +166,23 @@ def test_a_prime_is_drawn_at_full_size(site: MathSite, browser: Any):
     base, prime = heights
     # Latin Modern Math's prime is about 0.45 of an "f"; as a superscript it shrinks to 0.32.
     assert prime / base > 0.4
+    tab.assert_clean()
+    page.context.close()
+
+
+def test_only_pages_with_math_load_the_math_font_by_its_versioned_url(site: MathSite, browser: Any):
+    tab = open_tab(browser, width=1280)
+    page = tab.page
+    fonts_requested: list[str] = []
+    page.on("request", lambda r: ".woff2" in r.url and fonts_requested.append(r.url))
+    page.goto(site.url + "/sources")
+    page.evaluate("document.fonts.ready")
+    assert fonts_requested == []
+    page.goto(site.url + site.articles[0])
+    page.evaluate("document.fonts.ready")
+    page.wait_for_function("document.fonts.check('16px \"Latin Modern Math\"')")
+    # Installed copies come first (local()); this machine has none, so the file is fetched.
+    assert len(fonts_requested) == 1
+    assert re.search(r"/static/fonts/latinmodern-math\.woff2\?v=\w+$", fonts_requested[0])
     tab.assert_clean()
     page.context.close()
