@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from incoming.clean import latex_to_mathml
+from incoming.clean import clean_html, latex_to_mathml
+from incoming.parse.markdown import render_markdown
 from tests.clean.inert import active_content
 from tests.support.formulas import corpus_formulas, own_cases, tex_leaks
 
@@ -113,3 +114,20 @@ def test_display_and_inline_modes_and_annotation_are_kept():
     assert inline.startswith('<math display="inline"><semantics><mrow>')
     annotation = r'<annotation encoding="application/x-tex">\begin{aligned} a &amp;&lt; b'
     assert annotation in block
+
+
+NOTE_WITH_MACROS = r"""# Notation
+
+$$\newcommand{\vx}{\mathbf{x}} \def\E{\mathbb{E}} p(\vx)$$
+
+The loss is $\E_{\vx}[\ell(\vx)]$, and $\vx \in \mathbb{R}^d$.
+"""
+
+
+def test_macros_a_note_defines_hold_for_its_later_formulas_only():
+    cleaned = clean_html(render_markdown(NOTE_WITH_MACROS))
+    assert "math-tex" not in cleaned  # every formula converted, the uses included
+    assert cleaned.count("<mi>𝐱</mi>") == 4
+    assert "<mi>𝔼</mi>" in cleaned
+    # Another entry does not see them: its `\vx` stays TeX.
+    assert 'class="math-tex"' in clean_html(r"<p>\(\vx\)</p>")

@@ -28,12 +28,12 @@ _FEED_SUFFIXES = (".xml", ".json", ".rss", ".atom")
 
 @contextmanager
 def recording(found: list[Formula]) -> Iterator[None]:
-    def record(tex: str, *, display: bool) -> str:
+    def record(_scope: object, tex: str, *, display: bool) -> str:
         found.append((tex.strip(), display))
         return tex_fallback(tex)
 
     with (
-        mock.patch("incoming.clean.formulas.latex_to_mathml", record),
+        mock.patch("incoming.clean.mathml.MacroScope.convert", record),
         mock.patch("incoming.clean.formulas.MAX_TEX_PER_ENTRY", 10**9),
     ):
         yield

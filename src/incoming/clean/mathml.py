@@ -37,7 +37,11 @@ MAX_MATHML_DEPTH = 64  # TeX like \hat\hat\hat...x nests without braces
 MAX_MACRO_EXPANSIONS = 100
 MAX_MATHML_LENGTH = 200_000
 
+# Without the global group, definitions in one formula vanish at its end.
 _CONVERTER = LatexToMathML(fancy_error=False, max_expansions=MAX_MACRO_EXPANSIONS)
+_MACRO_DEFINITION = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand|def|gdef|edef|xdef|let)(?![A-Za-z])"
+)
 
 _NESTING = re.compile(r"\\\\|\\[{}]|\\(?:left|begin)(?![A-Za-z])|\\(?:right|end)(?![A-Za-z])|[{}]")
 _NESTING_STEP = {"{": 1, "\\left": 1, "\\begin": 1, "}": -1, "\\right": -1, "\\end": -1}
@@ -162,19 +166,17 @@ def _allowed_mathml(converted: str) -> str | None:
     return body
 
 
-@lru_cache(maxsize=4096)
-def latex_to_mathml(tex: str, *, display: bool) -> str:
-    """MathML for tex, with the TeX as annotation; the `<code>` fallback if it cannot be made.
-
-    Cached: formulas repeat across the entries of a feed and across fetches.
-    """
+def _mathml(tex: str, display: bool, entry: LatexToMathML | None = None) -> str:
+    """MathML of tex; with entry, in that entry's converter (its macros, its equation numbers)."""
     tex = tex.strip()
     if _refused(tex):
         return tex_fallback(tex)
+    tex_read = _dialect(tex, display)
     try:
-        converted = _CONVERTER.convert_with_local_state(
-            _dialect(tex, display), displaystyle=display
-        )
+        if entry is None:
+            converted = _CONVERTER.convert_with_local_state(tex_read, displaystyle=display)
+        else:
+            converted = entry.convert_with_global_state(tex_read, displaystyle=display)
     except LatexError:
         return tex_fallback(tex)
     body = _allowed_mathml(converted) if len(converted) <= MAX_MATHML_LENGTH else None
@@ -186,3 +188,33 @@ def latex_to_mathml(tex: str, *, display: bool) -> str:
         f'<annotation encoding="application/x-tex">{escape(tex, quote=False)}</annotation>'
         "</semantics></math>"
     )
+
+
+@lru_cache(maxsize=4096)
+def latex_to_mathml(tex: str, *, display: bool) -> str:
+    """MathML for tex, with the TeX as annotation; the `<code>` fallback if it cannot be made.
+
+    Cached: formulas repeat across the entries of a feed and across fetches. Macros defined in
+    tex hold for tex alone (see MacroScope for an entry's).
+    """
+    return _mathml(tex, display)
+
+
+def _entry_converter() -> LatexToMathML:
+    return LatexToMathML(fancy_error=False, max_expansions=MAX_MACRO_EXPANSIONS, global_group=True)
+
+
+class MacroScope:
+    """The formulas of one entry: a note defines its macros (`\\newcommand{\\R}...`) in one
+    formula and uses them in the ones after. Until a formula defines one, formulas go through
+    the shared cache; from then on through a converter that keeps the entry's definitions."""
+
+    def __init__(self) -> None:
+        self._converter: LatexToMathML | None = None
+
+    def convert(self, tex: str, *, display: bool) -> str:
+        if self._converter is None:
+            if _MACRO_DEFINITION.search(tex) is None:
+                return latex_to_mathml(tex, display=display)
+            self._converter = _entry_converter()
+        return _mathml(tex, display, self._converter)
