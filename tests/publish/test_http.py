@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -73,6 +74,11 @@ async def test_cache_control_suits_each_kind(client: httpx.AsyncClient, seeded: 
     versioned = await client.get(css)
     assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert versioned.headers["content-type"] == "text/css; charset=utf-8"
+    font = re.search(r'url\("(fonts/latinmodern-math\.woff2\?v=\w+)"\)', versioned.text)
+    assert font is not None  # the stylesheet links the font by its content, too
+    font_response = await client.get(f"/static/{font.group(1)}")
+    assert font_response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert font_response.headers["content-type"] == "font/woff2"
     plain = await client.get("/static/site.css")
     assert plain.headers["cache-control"] == "public, max-age=86400"
     again = await client.get("/static/site.css", headers={"If-None-Match": plain.headers["etag"]})

@@ -55,7 +55,7 @@ HTML_ATTRIBUTES: dict[str, frozenset[str]] = {
     "details": frozenset({"open"}),
 }
 
-# MathML Core elements (plus menclose, which latex2mathml writes for \boxed). Never `href`,
+# MathML Core elements (plus menclose, which math-core writes for \boxed and \cancel). Never `href`,
 # `style`, `class`, colours or `annotation-xml`: those carry active content or can hide text.
 MATHML_GLOBAL_ATTRIBUTES = frozenset({"dir", "displaystyle", "mathvariant", "scriptlevel"})
 _MO = {"fence", "form", "largeop", "lspace", "rspace", "maxsize", "minsize", "movablelimits"}

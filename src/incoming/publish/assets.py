@@ -1,13 +1,16 @@
 """Static files, held in memory with content hashes, and the code colours made from Pygments.
 
 Pages link every asset as `/static/NAME?v=HASH`: such a URL never changes content, so browsers
-may keep it for a year; a new release changes the hash and so the URL.
+may keep it for a year; a new release changes the hash and so the URL. Stylesheets' own
+`url("...")`s to other assets (the math font) get their `?v=HASH` the same way at start-up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+import posixpath
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -21,6 +24,7 @@ from incoming.errors import ConfigError
 CODE_CSS = "code.css"
 CODE_CLASS = ".highlight"
 _TEXT_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+_RELATIVE_CSS_URL = re.compile(r'url\("([^"?#:]+)"\)')
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,9 @@ class Assets:
 
     def __init__(self, light_code_style: str, dark_code_style: str) -> None:
         self.by_name: dict[str, Asset] = dict(_package_files(files("incoming.publish") / "static"))
+        for name, asset in list(self.by_name.items()):
+            if asset.media_type.startswith("text/css"):
+                self.by_name[name] = _versioned_urls(name, asset, self.by_name)
         css = code_css(light=light_code_style, dark=dark_code_style)
         self.by_name[CODE_CSS] = Asset.of(css.encode(), "text/css; charset=utf-8")
         # Everything a page's look depends on: part of every page's ETag.
@@ -57,6 +64,17 @@ class Assets:
 
     def url(self, name: str) -> str:
         return f"/static/{name}?v={self.by_name[name].digest}"
+
+
+def _versioned_urls(name: str, css: Asset, by_name: dict[str, Asset]) -> Asset:
+    """css with each relative `url("x")` to a known asset made `url("x?v=HASH")`."""
+    folder = posixpath.dirname(name)
+
+    def versioned(match: re.Match[str]) -> str:
+        target = by_name.get(posixpath.normpath(posixpath.join(folder, match.group(1))))
+        return match.group() if target is None else f'url("{match.group(1)}?v={target.digest}")'
+
+    return Asset.of(_RELATIVE_CSS_URL.sub(versioned, css.body.decode()).encode(), css.media_type)
 
 
 def _package_files(folder: Traversable, prefix: str = "") -> list[tuple[str, Asset]]:

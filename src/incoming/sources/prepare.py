@@ -14,7 +14,7 @@ from incoming.models import ArticleDraft, ParsedEntry, ParsedFeed
 from incoming.parse import parse_feed
 
 # Bumped when cleaning or deriving changes, so stored articles are rebuilt on the next fetch.
-PREPARE_VERSION = "1"
+PREPARE_VERSION = "2"  # 2: formulas by math-core (rows, cells, spacing)
 
 
 def entry_hash(entry: ParsedEntry, source_topic: str | None) -> str:
