@@ -42,6 +42,8 @@ from incoming.store.articles import Article, latest_articles
 from incoming.store.engine import DEFAULT_DATABASE_URL, migrate, open_store, unavailable_reason
 from incoming.store.sources import Source, article_counts, find_source, list_sources
 
+_SITE_DEFAULTS = SiteSettings()
+
 
 class IncomingGroup(click.Group):
     """Turns Incoming's own errors into one clear line and exit code 1, never a traceback."""
@@ -371,6 +373,36 @@ def reindex_command(ctx: click.Context) -> None:
     help="Web processes on the port (the refresh then runs in one more process).",
 )
 @click.option("--access-log", is_flag=True, help="Log every request: route, status, duration.")
+@click.option(
+    "--max-header-bytes",
+    type=click.IntRange(1024),
+    default=_SITE_DEFAULTS.max_header_bytes,
+    show_default=True,
+    help="Largest request line and headers; larger ones get 431.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=_SITE_DEFAULTS.header_timeout_seconds,
+    show_default=True,
+    help="Seconds a connection has to send its request line and headers.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1),
+    default=_SITE_DEFAULTS.max_connections,
+    show_default=True,
+    help="Open connections per web process; at the cap the slowest unfinished one is closed.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    envvar="INCOMING_FORWARDED_ALLOW_IPS",
+    show_envvar=True,
+    default=",".join(_SITE_DEFAULTS.forwarded_allow_ips),
+    show_default=True,
+    help="Comma-separated proxy addresses or networks ('*' for any) whose "
+    "X-Forwarded-For/-Proto are believed; '' for none.",
+)
 @allow_private_option
 @database_option
 @click.pass_context
@@ -382,6 +414,10 @@ def serve(
     no_refresh: bool,
     workers: int,
     access_log: bool,
+    max_header_bytes: int,
+    header_timeout: float,
+    max_connections: int,
+    forwarded_allow_ips: str,
     allow_private_addresses: bool,
 ) -> None:
     """Serve the site; due sources are fetched in the background."""
@@ -394,6 +430,12 @@ def serve(
         refresh=not no_refresh,
         fetch=FetchSettings(allow_private_addresses=allow_private_addresses),
         access_log=access_log,
+        max_header_bytes=max_header_bytes,
+        header_timeout_seconds=header_timeout,
+        max_connections=max_connections,
+        forwarded_allow_ips=tuple(
+            address.strip() for address in forwarded_allow_ips.split(",") if address.strip()
+        ),
     )
     run_server(
         ctx.obj["database"],
