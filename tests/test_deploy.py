@@ -68,3 +68,24 @@ def test_the_systemd_units_run_real_commands(unit: str) -> None:
     program, *args = shlex.split(exec_start)
     assert program.endswith("/bin/incoming")
     _check_command(args)
+
+
+def _option(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
+
+
+def test_the_compose_web_role_believes_only_the_gateway_nginx_comes_through() -> None:
+    """Behind the compose file every request reaches the app from the network's gateway: it
+    must be the trusted proxy, or every client counts as one and cookies lose `Secure`."""
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    [network] = compose["networks"]["default"]["ipam"]["config"]
+    trusted = _option(compose["services"]["web"]["command"], "--forwarded-allow-ips")
+    assert trusted == network["gateway"]
+
+
+def test_the_web_unit_believes_only_the_local_proxy() -> None:
+    [exec_start] = re.findall(
+        r"^ExecStart=(.+)$", (DEPLOY / "incoming-web.service").read_text(), re.MULTILINE
+    )
+    trusted = _option(shlex.split(exec_start), "--forwarded-allow-ips")
+    assert set(trusted.split(",")) == {"127.0.0.1", "::1"}

@@ -70,6 +70,19 @@ def huge_header(port: int, size: int, timeout: float = 60.0) -> Answer:
     return Answer(_status(head), time.monotonic() - started)
 
 
+def huge_request_line(port: int, size: int, timeout: float = 10.0) -> Answer:
+    """One request whose path is `size` bytes long; the answer, as `huge_header`'s."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        with contextlib.suppress(OSError):  # the server stopped reading: look for its answer
+            connection.sendall(b"GET /" + b"a" * size + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        try:
+            head = connection.recv(4096)
+        except OSError:
+            head = b""
+    return Answer(_status(head), time.monotonic() - started)
+
+
 @dataclass(slots=True)
 class Stalling:
     """Connections held open: `drip` sends one more header byte every `interval` seconds
