@@ -72,6 +72,14 @@ SERVERS = [
             *("--host", "127.0.0.1", "--port", "{port}", FACTORY),
         ],
     ),
+    Server(
+        "granian, 10 s header timeout",
+        [
+            *(PY, "-m", "granian", "--interface", "asgi", "--factory", "--no-ws"),
+            *("--http1-header-read-timeout", "10000"),
+            *("--host", "127.0.0.1", "--port", "{port}", FACTORY),
+        ],
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import resource
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,3 +132,25 @@ def test_half_open_connections_beyond_the_open_files_leave_room_for_real_clients
             assert [answer.status for answer in answers] == [200] * 5
             assert max(answer.seconds for answer in answers) < 1.0
             assert stalling.closed_by_server() >= 300  # the oldest ones made room
+
+
+@pytest.mark.parametrize(
+    ("soft", "hard", "raised", "max_connections"),
+    [(256, 4096, 1256, 1000), (256, 600, 600, 344), (2048, 4096, 2048, 1000)],
+)
+def test_the_open_files_limit_is_raised_to_fit_the_connections(
+    soft: int, hard: int, raised: int, max_connections: int
+) -> None:
+    """In a process of its own, since it changes the process's limits."""
+    probe = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_NOFILE, ({soft}, {hard}))\n"
+        "from incoming.publish.server import connection_limits\n"
+        "from incoming.publish.settings import SiteSettings\n"
+        "limits = connection_limits(SiteSettings())\n"
+        "print(resource.getrlimit(resource.RLIMIT_NOFILE)[0], limits.max_connections)\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    assert output.split() == [str(raised), str(max_connections)]

@@ -19,6 +19,8 @@ from typing import Any
 from uvicorn import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from incoming.publish.settings import SiteSettings
+
 TOO_LARGE_BODY = b"Request header fields too large"
 TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -37,6 +39,17 @@ class ConnectionLimits:
     header_timeout_seconds: float
     max_connections: int
 
+    @classmethod
+    def of(cls, settings: SiteSettings) -> ConnectionLimits:
+        return cls(
+            max_header_bytes=settings.max_header_bytes,
+            header_timeout_seconds=settings.header_timeout_seconds,
+            max_connections=settings.max_connections,
+        )
+
+
+DEFAULT_LIMITS = ConnectionLimits.of(SiteSettings())
+
 
 class GuardedConfig(Config):
     """uvicorn's Config carrying the limits to every web process (it is pickled to them)."""
@@ -51,7 +64,8 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def __init__(self, config: Config, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
-        self.limits: ConnectionLimits = config.connection_limits  # type: ignore[attr-defined]
+        # Under `uvicorn --http incoming.publish.guard:GuardedProtocol`, the default limits.
+        self.limits: ConnectionLimits = getattr(config, "connection_limits", DEFAULT_LIMITS)
         self.head_timer: asyncio.TimerHandle | None = None
         self.head_since = 0.0
         self.head_bytes = 0

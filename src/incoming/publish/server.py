@@ -59,11 +59,7 @@ def connection_limits(settings: SiteSettings) -> ConnectionLimits:
             max_connections,
             settings.max_connections,
         )
-    return ConnectionLimits(
-        max_header_bytes=settings.max_header_bytes,
-        header_timeout_seconds=settings.header_timeout_seconds,
-        max_connections=max_connections,
-    )
+    return replace(ConnectionLimits.of(settings), max_connections=max_connections)
 
 
 def _config(
