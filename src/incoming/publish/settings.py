@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -64,8 +65,22 @@ class SiteSettings:
             raise ConfigError("site setting header_timeout_seconds must be more than 0")
         if self.refresh_every_seconds <= 0 or self.marker_ttl_seconds < 0:
             raise ConfigError("site refresh and cache times must not be negative")
+        for proxy in self.forwarded_allow_ips:
+            if proxy != "*" and not _is_network(proxy):
+                raise ConfigError(
+                    f"site setting forwarded_allow_ips: {proxy!r} is not an address, "
+                    "a network or '*'"
+                )
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
             raise ConfigError(f"site base_url must be an http(s) URL, not {self.base_url!r}")
+
+
+def _is_network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def settings_to_json(settings: SiteSettings) -> str:
