@@ -56,8 +56,10 @@ def huge_header(port: int, size: int, timeout: float = 60.0) -> Answer:
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
         try:
             connection.sendall(PARTIAL_HEAD + b"X-Huge: ")
-            for _ in range(size // len(piece)):
-                connection.sendall(piece)
+            remaining = size
+            while remaining > 0:
+                connection.sendall(piece[:remaining])
+                remaining -= len(piece)
                 if time.monotonic() - started > timeout:
                     return Answer(None, time.monotonic() - started)
             connection.sendall(b"\r\n\r\n")
