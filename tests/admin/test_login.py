@@ -231,7 +231,7 @@ async def test_cookies_are_secure_over_https(admin_store: Store) -> None:
 
 
 async def test_a_trusted_proxy_can_say_the_request_was_https(admin_store: Store) -> None:
-    """uvicorn's proxy-headers middleware (on by default in `incoming serve`) trusts only the
+    """The proxy-headers middleware (in the app, from `forwarded_allow_ips`) trusts only the
     proxy's own address with X-Forwarded-Proto."""
     app = ProxyHeadersMiddleware(make_app(admin_store, CHEAP_SETTINGS), trusted_hosts="10.0.0.1")
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.50"}
