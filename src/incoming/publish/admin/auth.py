@@ -42,7 +42,7 @@ class AdminSettings:
     the cost of argon2 (a stored hash made at another cost is redone at the next login)."""
 
     free_failures: int = 5
-    first_delay: timedelta = timedelta(seconds=1)
+    first_delay: timedelta = timedelta(seconds=30)
     max_delay: timedelta = timedelta(minutes=15)
     failure_memory: timedelta = timedelta(hours=24)
     session_idle: timedelta = timedelta(hours=2)
