@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx-light
 
 .PHONY: run test install install-test system-packages lint
 
@@ -25,7 +25,8 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/incoming serve --demo
 
-# Chromium and CJK fonts for the browser tests, from Debian's packages (root only).
+# Chromium and CJK fonts for the browser tests, nginx for the tests behind a real proxy,
+# from Debian's packages (root only).
 system-packages:
 	@if dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \

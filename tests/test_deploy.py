@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shlex
@@ -90,3 +91,25 @@ def test_the_shipped_environments_set_the_public_address() -> None:
     assert env["INCOMING_BASE_URL"].startswith("https://")
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     assert "INCOMING_BASE_URL" in compose["services"]["web"]["environment"]
+
+
+def _options(args: list[str], name: str) -> set[str]:
+    """Every value of a repeatable option."""
+    return {value for flag, value in itertools.pairwise(args) if flag == name}
+
+
+def test_the_compose_web_role_believes_only_the_gateway_nginx_comes_through() -> None:
+    """Behind the compose file every request reaches the app from the network's gateway: it
+    must be the trusted proxy, or every client counts as one and cookies lose `Secure`."""
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    [network] = compose["networks"]["default"]["ipam"]["config"]
+    trusted = _options(compose["services"]["web"]["command"], "--forwarded-allow-ip")
+    assert trusted == {network["gateway"]}
+
+
+def test_the_web_unit_believes_only_the_local_proxy() -> None:
+    [exec_start] = re.findall(
+        r"^ExecStart=(.+)$", (DEPLOY / "incoming-web.service").read_text(), re.MULTILINE
+    )
+    trusted = _options(shlex.split(exec_start), "--forwarded-allow-ip")
+    assert trusted == {"127.0.0.1", "::1"}

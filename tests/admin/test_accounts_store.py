@@ -68,20 +68,15 @@ def test_sessions_are_stored_as_digests_and_expire(store: Store) -> None:
         )
 
 
-def test_nth_latest_failure(store: Store) -> None:
+def test_client_failures(store: Store) -> None:
     with store.write() as connection:
         for minutes, client in [(1, "a"), (2, "b"), (3, "a"), (4, "a")]:
             accounts.record_failure(connection, client, now=NOW + timedelta(minutes=minutes))
     with store.read() as connection:
-        since = NOW
-
-        def nth(n: int, client: str | None = None) -> datetime | None:
-            return accounts.nth_latest_failure(connection, n, since=since, client=client)
-
-        assert nth(1, "a") == NOW + timedelta(minutes=4)
-        assert nth(3, "a") == NOW + timedelta(minutes=1)
-        assert nth(4, "a") is None
-        assert nth(4) == NOW + timedelta(minutes=1)
-        since = NOW + timedelta(minutes=2)
-        assert nth(2) == NOW + timedelta(minutes=3)
-        assert nth(3) is None
+        assert accounts.client_failures(connection, "a", since=NOW) == accounts.Failures(
+            3, NOW + timedelta(minutes=4)
+        )
+        assert accounts.client_failures(
+            connection, "a", since=NOW + timedelta(minutes=3)
+        ) == accounts.Failures(1, NOW + timedelta(minutes=4))
+        assert accounts.client_failures(connection, "c", since=NOW) == accounts.Failures(0, None)

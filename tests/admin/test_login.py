@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, update
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from incoming.publish.admin.auth import AdminSettings
+from incoming.publish.admin.auth import AdminSettings, client_key, wait_seconds
 from incoming.publish.admin.sessions import LOGIN_COOKIE, SESSION_COOKIE
 from incoming.store import accounts
 from incoming.store.engine import Store
@@ -112,14 +112,75 @@ async def test_failed_logins_lock_the_client_out(browser: AsyncClient, admin_sto
     assert count(admin_store, accounts.login_failures) == 0  # pruned, and cleared on success
 
 
-async def test_failures_from_everywhere_lock_everyone_out(admin_store: Store) -> None:
-    settings = AdminSettings(failures_per_client=100, failures_overall=3, hasher=CHEAP_HASHER)
-    app = make_app(admin_store, settings)
-    for n in range(3):
+async def test_failures_from_many_addresses_never_lock_the_admin_out(admin_store: Store) -> None:
+    """Issue 19: 10 addresses x 5 wrong passwords used to lock everyone out for 15 minutes."""
+    app = make_app(admin_store, CHEAP_SETTINGS)
+    for n in range(12):
         async with open_client(app, client=f"192.0.2.{n + 1}") as client:
+            for _ in range(5):
+                assert (await log_in(client, "guess")).status_code == 403
+            assert (await log_in(client, "guess")).status_code == 429  # each is slowed down
+    async with open_client(app, client="198.51.100.200") as admin:
+        assert (await log_in(admin)).status_code == 303
+
+
+def _move_failures_back(store: Store, by: timedelta) -> None:
+    table = accounts.login_failures
+    with store.write() as connection:
+        for row in connection.execute(select(table.c.id, table.c.failed_at)).all():
+            connection.execute(
+                update(table).where(table.c.id == row.id).values(failed_at=row.failed_at - by)
+            )
+
+
+async def test_each_failure_doubles_the_wait_of_that_client(admin_store: Store) -> None:
+    settings = AdminSettings(free_failures=2, hasher=CHEAP_HASHER)
+    app = make_app(admin_store, settings)
+    waits = []
+    async with open_client(app, client="192.0.2.7") as client:
+        for _ in range(2):
             assert (await log_in(client, "guess")).status_code == 403
-    async with open_client(app, client="192.0.2.99") as client:
-        assert (await log_in(client)).status_code == 429
+        for _ in range(4):
+            refused = await log_in(client, "guess")
+            assert refused.status_code == 429
+            waits.append(int(refused.headers["retry-after"]))
+            _move_failures_back(admin_store, timedelta(seconds=waits[-1] + 1))  # it passes
+            assert (await log_in(client, "guess")).status_code == 403
+    for wait, expected in zip(waits, [30, 60, 120, 240], strict=True):
+        assert expected - 5 <= wait <= expected  # less the time the requests took
+
+
+@pytest.mark.parametrize(
+    ("count", "seconds_ago", "wait"),
+    [
+        (4, 0, 0),
+        (5, 0, 30),
+        (6, 0, 60),
+        (6, 1, 59),
+        (6, 60, 0),
+        (9, 0, 480),
+        (40, 0, 900),
+        (40, 900, 0),
+    ],
+)
+def test_wait_seconds(count: int, seconds_ago: int, wait: int) -> None:
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    failures = accounts.Failures(count, now - timedelta(seconds=seconds_ago))
+    assert wait_seconds(failures, now=now, settings=CHEAP_SETTINGS) == wait
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_failures_count_against_an_address_or_its_ipv6_64(address: str, key: str) -> None:
+    assert client_key(address) == key
 
 
 async def test_login_rotates_the_session_id(browser: AsyncClient, admin_store: Store) -> None:
@@ -173,7 +234,7 @@ async def test_cookies_are_secure_over_https(admin_store: Store) -> None:
 
 
 async def test_a_trusted_proxy_can_say_the_request_was_https(admin_store: Store) -> None:
-    """uvicorn's proxy-headers middleware (on by default in `incoming serve`) trusts only the
+    """The proxy-headers middleware (in the app, from `forwarded_allow_ips`) trusts only the
     proxy's own address with X-Forwarded-Proto."""
     app = ProxyHeadersMiddleware(make_app(admin_store, CHEAP_SETTINGS), trusted_hosts="10.0.0.1")
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.50"}

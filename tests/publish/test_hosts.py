@@ -6,6 +6,7 @@ import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import httpx
@@ -222,7 +223,19 @@ def test_the_attack_through_a_real_server(store: Store, seeded: Seeded) -> None:
 
 def test_serve_allows_the_name_it_binds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[Starlette] = []
-    monkeypatch.setattr(server.uvicorn, "run", lambda app, **_options: served.append(app))
+
+    class Served:
+        """uvicorn's Server, keeping the app instead of serving it."""
+
+        started = True
+
+        def __init__(self, config: Any) -> None:
+            served.append(config.app)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(server.uvicorn, "Server", Served)
     url = f"sqlite:///{tmp_path / 'site.db'}"
     server.serve(url, host="hub.lan", port=8000, settings=SiteSettings(refresh=False))
     [app] = served

@@ -18,7 +18,7 @@ from incoming.publish.dates import absolute_time, machine_time, relative_time
 from incoming.publish.http import accepted_encoding, is_not_modified
 from incoming.publish.outline import outline
 from incoming.publish.pagination import pager_items
-from incoming.publish.settings import SiteSettings
+from incoming.publish.settings import SiteSettings, settings_from_json, settings_to_json
 from incoming.publish.site import LRU
 from incoming.publish.urls import (
     article_path,
@@ -242,11 +242,22 @@ def test_conditional_requests() -> None:
         {"refresh_every_seconds": 0},
         {"marker_ttl_seconds": -1},
         {"base_url": "ftp://example.org"},
+        {"max_header_bytes": 0},
+        {"header_timeout_seconds": 0},
+        {"max_connections": 0},
+        {"forwarded_allow_ips": ("nginx",)},
+        {"forwarded_allow_ips": ("10.0.0.1", "10.0.0.0/33")},
     ],
 )
 def test_settings_refuse_what_cannot_work(changes: dict[str, object]) -> None:
     with pytest.raises(ConfigError):
         replace(SiteSettings(), **changes)
+
+
+def test_settings_name_trusted_proxies_by_address_or_network() -> None:
+    proxies = ("10.0.0.1", "172.30.0.0/24", "::1", "*")
+    assert replace(SiteSettings(), forwarded_allow_ips=proxies).forwarded_allow_ips == proxies
+    assert settings_from_json(settings_to_json(SiteSettings())) == SiteSettings()
 
 
 def test_lru_keeps_the_recently_used_within_its_weight() -> None:

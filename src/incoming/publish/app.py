@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from incoming.publish.admin.routes import admin_routes
 from incoming.publish.api.routes import api_routes
@@ -118,6 +119,9 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            # Outermost, so that everything after it (logs, login limits, cookies) sees the
+            # real client and scheme; only trusted proxies' X-Forwarded-* are believed.
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips)),
             Middleware(RequestMetricsMiddleware, routes=routes, log_requests=settings.access_log),
             Middleware(SecurityHeadersMiddleware),
             Middleware(

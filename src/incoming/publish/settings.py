@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import typing
@@ -28,6 +29,12 @@ class SiteSettings:
     carries its excerpt and a link to the full text instead. `marker_ttl_seconds` is how
     long the store's change marker is trusted before it is read again: pages may lag the
     store by that much, in exchange for not touching the database on cached requests.
+
+    `max_header_bytes`, `header_timeout_seconds` and `max_connections` bound what one client
+    can hold of a web process before its request is even read (see `publish/guard.py`).
+    `forwarded_allow_ips` are the proxies (addresses or networks, or "*") whose
+    X-Forwarded-For and X-Forwarded-Proto are believed: the client's address and scheme come
+    from those headers only when the direct peer is one of them.
     """
 
     title: str = "INCOMING TRANSMISSION"
@@ -48,6 +55,10 @@ class SiteSettings:
     light_code_style: str = "default"
     dark_code_style: str = "github-dark"
     access_log: bool = False
+    max_header_bytes: int = 32 * 1024
+    header_timeout_seconds: float = 10.0
+    max_connections: int = 1000
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1", "::1")
 
     def __post_init__(self) -> None:
         for name in (
@@ -57,6 +68,8 @@ class SiteSettings:
             "page_cache_bytes",
             "content_cache_bytes",
             "search_cache_bytes",
+            "max_header_bytes",
+            "max_connections",
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"site setting {name} must be at least 1")
@@ -76,6 +89,14 @@ class SiteSettings:
                 raise ConfigError(
                     f"site allowed_hosts: {pattern!r} is not a host name, an address, "
                     "'.domain' (it and its subdomains) or '*'"
+                )
+        if self.header_timeout_seconds <= 0:
+            raise ConfigError("site setting header_timeout_seconds must be more than 0")
+        for proxy in self.forwarded_allow_ips:
+            if proxy != "*" and not _is_network(proxy):
+                raise ConfigError(
+                    f"site setting forwarded_allow_ips: {proxy!r} is not an address, "
+                    "a network or '*'"
                 )
 
 
@@ -97,6 +118,14 @@ def settings_from_dict(cls: type[T], data: dict[str, Any]) -> T:
             value = tuple(value)
         values[item.name] = value
     return cls(**values)
+
+
+def _is_network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def settings_to_json(settings: SiteSettings) -> str:

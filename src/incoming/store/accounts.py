@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     delete,
     false,
+    func,
     insert,
     or_,
     select,
@@ -249,16 +250,22 @@ def prune_sessions(
 # --- failed logins --------------------------------------------------------------------------
 
 
-def nth_latest_failure(
-    connection: Connection, n: int, *, since: datetime, client: str | None = None
-) -> datetime | None:
-    """When the n-th most recent failed login after `since` happened (from one client, or from
-    anyone); None if there were fewer. A lockout lasts until that failure leaves the window."""
-    query = select(login_failures.c.failed_at).where(login_failures.c.failed_at > since)
-    if client is not None:
-        query = query.where(login_failures.c.client == client)
-    query = query.order_by(login_failures.c.failed_at.desc()).offset(n - 1).limit(1)
-    return connection.execute(query).scalar_one_or_none()
+@dataclass(frozen=True, slots=True)
+class Failures:
+    """A client's failed logins still remembered: how many, and the latest one's time."""
+
+    count: int
+    latest: datetime | None
+
+
+def client_failures(connection: Connection, client: str, *, since: datetime) -> Failures:
+    """The failed logins of one client after `since`."""
+    count, latest = connection.execute(
+        select(func.count(), func.max(login_failures.c.failed_at)).where(
+            login_failures.c.client == client, login_failures.c.failed_at > since
+        )
+    ).one()
+    return Failures(count, latest)
 
 
 def record_failure(connection: Connection, client: str, *, now: datetime) -> None:

@@ -1,4 +1,11 @@
-"""The admin login: one argon2-hashed password, failed attempts limited per client and overall.
+"""The admin login: one argon2-hashed password; failing clients slowed down, one by one.
+
+A client (an IPv4 address, or an IPv6 /64) gets `free_failures` wrong passwords, then must
+wait before each next try: `first_delay`, doubling with every further failure up to
+`max_delay`; failures are remembered for `failure_memory`. While it waits, its attempts are
+refused before the password is checked, even the right one: checking it would let a throttled
+guesser go on at full speed. There is no lock shared by all clients, so no one can lock the
+admin out from elsewhere: a correct password from a client that is not waiting always works.
 
 A failure is recorded *before* the password is checked and cleared only when it proves right,
 so parallel guesses from many processes cannot slip past the limit while argon2 works.
@@ -6,13 +13,13 @@ so parallel guesses from many processes cannot slip past the limit while argon2 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection
 
 from incoming.errors import ConfigError, IncomingError
 from incoming.store import accounts
@@ -31,12 +38,13 @@ class LoginRefusedError(IncomingError):
 
 @dataclass(frozen=True, slots=True)
 class AdminSettings:
-    """Limits of the admin area: failed logins allowed per window, session lifetimes, and the
-    cost of argon2 (a stored hash made at another cost is redone at the next login)."""
+    """Limits of the admin area: how failing clients are slowed down, session lifetimes, and
+    the cost of argon2 (a stored hash made at another cost is redone at the next login)."""
 
-    failures_per_client: int = 5
-    failures_overall: int = 50
-    lockout_window: timedelta = timedelta(minutes=15)
+    free_failures: int = 5
+    first_delay: timedelta = timedelta(seconds=30)
+    max_delay: timedelta = timedelta(minutes=15)
+    failure_memory: timedelta = timedelta(hours=24)
     session_idle: timedelta = timedelta(hours=2)
     session_lifetime: timedelta = timedelta(hours=12)
     max_upload_bytes: int = 2 * 1024 * 1024
@@ -60,18 +68,28 @@ def password_is_set(store: Store) -> bool:
         return accounts.password_hash(connection) is not None
 
 
-def _lockout_seconds(
-    connection: Connection, client: str, *, now: datetime, settings: AdminSettings
-) -> int | None:
-    """Seconds until `client` may try again, None if it may now."""
-    since = now - settings.lockout_window
-    limits = ((settings.failures_per_client, client), (settings.failures_overall, None))
-    for limit, who in limits:
-        oldest_counted = accounts.nth_latest_failure(connection, limit, since=since, client=who)
-        if oldest_counted is not None:
-            remaining = oldest_counted + settings.lockout_window - now
-            return max(1, math.ceil(remaining.total_seconds()))
-    return None
+def client_key(address: str) -> str:
+    """Whom failures are counted against: the address, or its /64 for IPv6 (one host
+    usually holds a whole /64)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def wait_seconds(failures: accounts.Failures, *, now: datetime, settings: AdminSettings) -> int:
+    """Seconds until a client with these failures may try again; 0 if it may now."""
+    beyond = failures.count - settings.free_failures
+    if beyond < 0 or failures.latest is None:
+        return 0
+    delay = min(settings.max_delay, settings.first_delay * 2 ** min(beyond, 32))
+    remaining = (failures.latest + delay - now).total_seconds()
+    return max(0, math.ceil(remaining))
 
 
 def _check_password(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
@@ -93,19 +111,22 @@ def log_in(
     """Check the password and open a new session; returns its id (the cookie value).
 
     The session the browser had before, if any, is deleted: a fresh id at every login is what
-    defeats session fixation. Raises LoginRefusedError (wrong password, locked out, none set).
+    defeats session fixation. Raises LoginRefusedError (wrong password, this client must wait,
+    none set).
     """
+    client = client_key(client)
     with store.write() as connection:
-        accounts.prune_failures(connection, before=now - settings.lockout_window)
+        accounts.prune_failures(connection, before=now - settings.failure_memory)
         password_hash = accounts.password_hash(connection, lock=True)
         if password_hash is None:
             raise LoginRefusedError(
                 "no admin password is set: run `incoming admin set-password` on the server"
             )
-        retry_after = _lockout_seconds(connection, client, now=now, settings=settings)
-        if retry_after is not None:
+        failures = accounts.client_failures(connection, client, since=now - settings.failure_memory)
+        retry_after = wait_seconds(failures, now=now, settings=settings)
+        if retry_after:
             raise LoginRefusedError(
-                f"too many failed logins: try again in {math.ceil(retry_after / 60)} minute(s)",
+                f"too many failed logins from your address: try again in {retry_after} s",
                 retry_after=retry_after,
             )
         accounts.record_failure(connection, client, now=now)

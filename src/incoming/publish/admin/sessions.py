@@ -1,9 +1,10 @@
 """Admin cookies and CSRF: which browser is logged in, and proof that a form came from our page.
 
 Cookies are HttpOnly, SameSite=Strict, limited to /admin, and Secure whenever the request came
-over HTTPS (uvicorn's proxy-headers support turns a trusted proxy's `X-Forwarded-Proto: https`
-into an HTTPS request). Each session has its own random CSRF token, checked on every POST; the
-login form, which comes before any session, uses a double-submit cookie instead.
+over HTTPS (the app's proxy-headers middleware turns `X-Forwarded-Proto: https` from a proxy in
+`forwarded_allow_ips` into an HTTPS request). Each session has its own random CSRF token,
+checked on every POST; the login form, which comes before any session, uses a double-submit
+cookie instead.
 """
 
 from __future__ import annotations
