@@ -56,6 +56,7 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_used_at", UTCDateTime),
+    sqlite_autoincrement=True,  # ids name tokens to revoke: never given again
 )
 
 admin_sessions = Table(

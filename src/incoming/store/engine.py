@@ -115,7 +115,7 @@ def migrate(store: Store) -> str | None:
     with store.read() as connection:
         if MigrationContext.configure(connection).get_current_revision() == head:
             return None
-    with store.write() as connection:
+    with migrating(store) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         if MigrationContext.configure(connection).get_current_revision() == head:
@@ -123,6 +123,29 @@ def migrate(store: Store) -> str | None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return head
+
+
+@contextmanager
+def migrating(store: Store) -> Iterator[Connection]:
+    """The write transaction migrations run in. On SQLite, foreign keys are off in it, as
+    rebuilding a table needs (dropping the old copy would otherwise delete the rows that refer
+    to it); every reference is checked before it commits, and they are on again after."""
+    if not store.is_sqlite:
+        with store.write() as connection:
+            yield connection
+        return
+    with store.engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")  # outside any transaction, as it must be
+        try:
+            with connection.execution_options(incoming_write=True).begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"a migration left a broken reference: {tuple(broken)}")
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
 
 
 def unavailable_reason(exc: DBAPIError) -> str:
