@@ -18,7 +18,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
-from incoming.errors import FetchError, IncomingError
+from incoming.errors import FetchError, IncomingError, SourceRemovedError
 from incoming.fetch import Fetcher, FetchSettings
 from incoming.fetch.schedule import next_check, next_check_after_success
 from incoming.metrics import record_fetch
@@ -82,11 +82,13 @@ class Refresher:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incoming-writer")
 
     async def _record(self, source: Source, write: Callable[[Connection], T]) -> T:
-        """Run `write` in one transaction with the source locked, on the writer thread."""
+        """Run `write` in one transaction with the source locked, on the writer thread; a
+        SourceRemovedError, writing nothing, if the source is gone since it was read."""
 
         def run() -> T:
             with self.store.write() as connection:
-                lock_source(connection, source.id)
+                if not lock_source(connection, source):
+                    raise SourceRemovedError("removed while it was being fetched: nothing saved")
                 result = write(connection)
                 if self.lease_owner is not None and not release_lease(
                     connection, source.id, self.lease_owner
@@ -99,7 +101,10 @@ class Refresher:
     async def refresh(self, source: Source) -> Outcome:
         """Refresh one source, then count it and log it (here, so every caller does)."""
         started = time.perf_counter()
-        outcome = await self._refresh(source)
+        try:
+            outcome = await self._refresh(source)
+        except SourceRemovedError as exc:  # after its fetch, or after its failure
+            outcome = Outcome(source.id, source.display_name, error=str(exc))
         seconds = time.perf_counter() - started
         record_fetch(source.kind, outcome.result, seconds, outcome.counts)
         log.info(
@@ -120,7 +125,8 @@ class Refresher:
         return outcome
 
     async def _refresh(self, source: Source) -> Outcome:
-        """Fetch (or re-read) one source and record the outcome; never raises for the source."""
+        """Fetch (or re-read) one source and record the outcome; raises for the source only
+        when it is gone (SourceRemovedError: there is nothing to record the outcome on)."""
         try:
             if source.kind == "notes":
                 read = await asyncio.to_thread(reread_notes, self.store, source)
@@ -129,6 +135,8 @@ class Refresher:
                 )
                 return Outcome(source.id, source.display_name, counts)
             return await self._refresh_feed(source)
+        except SourceRemovedError:  # nothing to record it on (see refresh)
+            raise
         except IncomingError as exc:
             return await self._fail(source, exc)
         except OperationalError:  # the database is gone: no source can be recorded; the run ends

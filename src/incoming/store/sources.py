@@ -126,9 +126,16 @@ def remove_source(connection: Connection, source_id: int) -> int:
     return removed
 
 
-def lock_source(connection: Connection, source_id: int) -> None:
-    """Serialize writers of one source: a row lock on PostgreSQL; SQLite's writes are serial."""
-    connection.execute(select(sources.c.id).where(sources.c.id == source_id).with_for_update())
+def lock_source(connection: Connection, source: Source) -> bool:
+    """Serialize writers of one source: a row lock on PostgreSQL; SQLite's writes are serial.
+
+    False if the source read before a fetch is no longer stored: removed, or removed and added
+    again (another row, created later) while the fetch ran. Its result must then be dropped.
+    """
+    created_at = connection.execute(
+        select(sources.c.created_at).where(sources.c.id == source.id).with_for_update()
+    ).scalar_one_or_none()
+    return created_at == source.created_at
 
 
 _SHOWN = ("title", "site_url", "url")  # what record_success may change that pages show
