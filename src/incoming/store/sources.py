@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from incoming.errors import SourceExistsError, SourceNotFoundError
@@ -79,6 +81,44 @@ def add_source(
         raise SourceExistsError(f"{url} is already a source") from exc
     note_change(connection)
     return Source.from_row(row)
+
+
+@dataclass(frozen=True, slots=True)
+class NewFeed:
+    url: str
+    title: str
+    site_url: str | None
+    topic: str | None
+
+
+def add_feeds(connection: Connection, feeds: Sequence[NewFeed], *, now: datetime) -> list[Source]:
+    """Store many new feeds in one statement (an OPML import's batch), each due at once; a feed
+    whose URL is stored already, by this list or by another writer, is left out."""
+    if not feeds:
+        return []
+    rows = [
+        {
+            "kind": "feed",
+            "url": feed.url,
+            "title": feed.title,
+            "site_url": feed.site_url,
+            "topic": feed.topic,
+            "created_at": now,
+            "next_check_at": now,
+            "host": url_host(feed.url),
+        }
+        for feed in feeds
+    ]
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        dialect_insert(sources)
+        .on_conflict_do_nothing(index_elements=[sources.c.url])
+        .returning(*sources.c, sort_by_parameter_order=True)
+    )
+    added = [Source.from_row(row) for row in connection.execute(statement, rows)]
+    if added:
+        note_change(connection)
+    return added
 
 
 def find_source(connection: Connection, reference: str) -> Source:
