@@ -149,9 +149,20 @@ def migrating(store: Store) -> Iterator[Connection]:
 
 
 def unavailable_reason(exc: DBAPIError) -> str:
-    """The driver's first line (say, "connection refused"), without SQL or a traceback."""
+    """The driver's first line (say, "connection refused"), without SQL or a traceback; for
+    SQLite's write lock held past the busy timeout, how long it waited."""
+    if is_busy(exc):
+        return (
+            f"the database is busy: another writer held it for {SQLITE_BUSY_TIMEOUT_MS / 1000:g} s;"
+            " try again"
+        )
     lines = str(exc.orig if exc.orig else exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """SQLite's write lock stayed held by another connection for all of the busy timeout."""
+    return str(exc.orig).startswith("database is locked")
 
 
 def open_store(raw_url: str, *, apply_migrations: bool = True) -> Store:
