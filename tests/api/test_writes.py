@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import Connection, event
 
 from incoming.publish.api.routes import MAX_BODY_BYTES
 from incoming.store import accounts
@@ -50,6 +51,29 @@ async def test_writes_need_a_token(client: AsyncClient, store: Store, seeded: Se
     assert error_of(with_unknown, 401)["code"] == "invalid_token"
     with store.read() as connection:
         assert len(list_sources(connection)) == 3  # nothing was touched
+
+
+async def test_unknown_tokens_are_refused_without_a_write(
+    client: AsyncClient, store: Store, token: str
+) -> None:
+    """A flood of made-up tokens costs reads only: no write transaction, no change to the
+    store (each used to mark a token as used, taking SQLite's write lock)."""
+    writes: list[bool] = []
+
+    def on_begin(connection: Connection) -> None:
+        writes.append(connection.get_execution_options().get("incoming_write", False))
+
+    event.listen(store.engine, "begin", on_begin)
+    try:
+        for n in range(50):
+            refused = await client.delete("/api/v1/sources/1", headers=bearer(f"incoming_{n}"))
+            assert error_of(refused, 401)["code"] == "invalid_token"
+        assert writes
+        assert not any(writes)
+        await client.post("/api/v1/sources/999/fetch", headers=bearer(token))
+        assert sum(writes) == 1  # a known token is marked as used
+    finally:
+        event.remove(store.engine, "begin", on_begin)
 
 
 async def test_add_fetch_and_remove_a_feed(

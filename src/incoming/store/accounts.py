@@ -120,6 +120,14 @@ def create_token(connection: Connection, *, name: str, now: datetime) -> tuple[A
     return _token_from(row), secret
 
 
+def find_token(connection: Connection, secret: str) -> ApiToken | None:
+    """The token with this secret, None if no such token exists; reads only."""
+    row = connection.execute(
+        select(*_TOKEN_COLUMNS).where(api_tokens.c.token_hash == digest(secret))
+    ).first()
+    return None if row is None else _token_from(row)
+
+
 def use_token(connection: Connection, secret: str, *, now: datetime) -> ApiToken | None:
     """The token with this secret, marked as used now; None if no such token exists."""
     row = connection.execute(
