@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from httpx import AsyncClient
 from sqlalchemy import Connection, event
 
+from incoming.fetch import FetchSettings
 from incoming.publish.api.routes import MAX_BODY_BYTES
 from incoming.store import accounts
 from incoming.store.engine import Store
 from incoming.store.sources import list_sources
-from tests.api.support import Seeded
+from tests.api.support import SITE, Seeded, make_app, open_client
 from tests.api.test_errors import error_of
 from tests.sources.feeds import RSS_HEADERS, rss
 from tests.support.server import FixtureServer
@@ -74,6 +76,25 @@ async def test_unknown_tokens_are_refused_without_a_write(
         assert sum(writes) == 1  # a known token is marked as used
     finally:
         event.remove(store.engine, "begin", on_begin)
+
+
+async def test_a_refused_address_is_not_told(store: Store, token: str) -> None:
+    """Adding a feed whose name resolves inward says only that it is not a public address,
+    not what the name resolves to (that would map the inside network for an outsider)."""
+    app = make_app(store)
+    app.state.settings = replace(SITE, fetch=FetchSettings())  # private addresses refused
+    async with open_client(app) as client:
+        for host in ("feeds.localhost", "127.0.0.1"):
+            url = f"http://{host}:9/feed.xml"
+            answer = await client.post("/api/v1/sources", json={"url": url}, headers=bearer(token))
+            error = error_of(answer, 422)
+            assert error["message"] == (
+                f"{url}: {host} is not a public address "
+                "(set INCOMING_ALLOW_PRIVATE_ADDRESSES=1 to allow)"
+            )
+            if host != "127.0.0.1":
+                assert "127.0.0.1" not in answer.text
+                assert "::1" not in answer.text
 
 
 async def test_add_fetch_and_remove_a_feed(
