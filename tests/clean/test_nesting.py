@@ -40,8 +40,18 @@ def test_only_the_excess_tags_go() -> None:
     assert limit_nesting(html) == ("<b>" * MAX_DEPTH + "x" + "</b>" * MAX_DEPTH + "</i><br><p>y")
 
 
-def test_many_shallow_tags_are_left_as_they_are() -> None:
-    html = "<p><b>粗</b> <i>斜</i><br></p>" * 2_000
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p><b>粗</b> <i>斜</i><br></p>" * 2_000,
+        # End tags HTML lets authors leave out: the next start tag closes the element.
+        "<p>段落" * 2_000,
+        "<ul>" + "<li>项" * 2_000 + "</ul>",
+        "<dl>" + "<dt>词<dd>义" * 1_000 + "</dl>",
+        "<table><thead><tr><th>a<th>b<tbody>" + "<tr><td>1<td>2" * 1_000 + "</table>",
+    ],
+)
+def test_many_shallow_tags_are_left_as_they_are(html: str) -> None:
     assert limit_nesting(html) == html
 
 

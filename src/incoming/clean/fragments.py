@@ -19,49 +19,70 @@ _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=
 # 5,000 deep), and no article nests past a few dozen.
 MAX_DEPTH = 512
 _TAG = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
-# Elements that never hold others, or that the next of their kind closes (<p>, <li>, <td>...):
-# they do not make the tree deeper, however many there are.
-_VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr")
-_CLOSED_BY_NEXT = ("p", "li", "dt", "dd", "tr", "td", "th", "tbody", "option", "rb", "rt", "rp")
-_NOT_DEEPENING = frozenset({*_VOID, "param", "source", "track", *_CLOSED_BY_NEXT})
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+    | {"param", "source", "track"}
+)
 # Never left out, however deep: without its tags, a script's or a style sheet's content (or that
 # of anything else the sanitizer drops whole) would become the article's text.
-_ALWAYS_KEPT = frozenset({*_NOT_DEEPENING, *DROPPED_WITH_CONTENT, "xmp", "plaintext"})
+_ALWAYS_KEPT = _VOID | DROPPED_WITH_CONTENT | {"xmp", "plaintext"}
+# HTML's optional end tags: the open elements a start tag closes when they are innermost.
+_CELL_ENDS = frozenset({"td", "th"})
+_SECTION_ENDS = _CELL_ENDS | {"tr", "thead", "tbody", "tfoot"}
+_IMPLIED_ENDS: dict[str, frozenset[str]] = {
+    "p": frozenset({"p"}),
+    "li": frozenset({"li"}),
+    **dict.fromkeys(("dt", "dd"), frozenset({"dt", "dd"})),
+    **dict.fromkeys(("td", "th"), _CELL_ENDS),
+    "tr": _CELL_ENDS | {"tr"},
+    **dict.fromkeys(("thead", "tbody", "tfoot"), _SECTION_ENDS),
+    "option": frozenset({"option"}),
+    **dict.fromkeys(("rb", "rt", "rp"), frozenset({"rb", "rt", "rp"})),
+}
 
 
-def limit_nesting(html: str) -> str:
-    """The HTML with the tags of elements nested past MAX_DEPTH left out (with their end tags).
+class _NestingLimit:
+    """Follows the open elements as a parser would, closely enough for a guard: a start tag
+    closes what HTML lets it close, an end tag closes the innermost open element of its name
+    and those within it, a stray end tag is left alone."""
 
-    Tags are counted as a parser would nest them, closely enough for a guard: an end tag closes
-    the innermost open element of its name and those within it; a stray one is left alone.
-    """
-    if html.count("<") <= MAX_DEPTH:  # too few tags to nest that deep
-        return html
-    stack: list[tuple[str, bool]] = []  # (name, whether its tags are kept)
-    open_count: dict[str, int] = {}
-    kept_depth = 0
+    def __init__(self) -> None:
+        self.open: list[tuple[str, bool]] = []  # (name, whether its tags are kept)
+        self.open_count: dict[str, int] = {}
+        self.kept_depth = 0
 
-    def keep_or_drop(tag: re.Match[str]) -> str:
-        nonlocal kept_depth
+    def _pop(self) -> bool:
+        name, kept = self.open.pop()
+        self.open_count[name] -= 1
+        self.kept_depth -= kept
+        return kept
+
+    def tag(self, tag: re.Match[str]) -> str:
+        """The tag as it was, or nothing if it is one of an element nested too deep."""
         name = tag.group(2).lower()
         if name in _ALWAYS_KEPT:
             return tag.group(0)
-        if not tag.group(1):  # a start tag
-            kept = kept_depth < MAX_DEPTH
-            stack.append((name, kept))
-            open_count[name] = open_count.get(name, 0) + 1
-            kept_depth += kept
-            return tag.group(0) if kept else ""
-        if not open_count.get(name):
-            return tag.group(0)
-        while True:
-            closed, kept = stack.pop()
-            open_count[closed] -= 1
-            kept_depth -= kept
-            if closed == name:
-                return tag.group(0) if kept else ""
+        if tag.group(1):  # an end tag
+            if not self.open_count.get(name):
+                return tag.group(0)
+            while self.open[-1][0] != name:
+                self._pop()
+            return tag.group(0) if self._pop() else ""
+        implied = _IMPLIED_ENDS.get(name, ())
+        while self.open and self.open[-1][0] in implied:
+            self._pop()
+        kept = self.kept_depth < MAX_DEPTH
+        self.open.append((name, kept))
+        self.open_count[name] = self.open_count.get(name, 0) + 1
+        self.kept_depth += kept
+        return tag.group(0) if kept else ""
 
-    return _TAG.sub(keep_or_drop, html)
+
+def limit_nesting(html: str) -> str:
+    """The HTML with the tags of elements nested past MAX_DEPTH left out (with their end tags)."""
+    if html.count("<") <= MAX_DEPTH:  # too few tags to nest that deep
+        return html
+    return _TAG.sub(_NestingLimit().tag, html)
 
 
 def parse_fragment(html: str) -> lxml.html.HtmlElement:
