@@ -162,15 +162,15 @@ def import_opml(store: Store, data: bytes) -> OpmlImport:
     in between batches. A URL another writer stores meanwhile counts as skipped.
     """
     outlines = parse_opml(data)
-    refused = [outline.url for outline in outlines if not _fetchable(outline.url)]
     with store.read() as connection:
         known = {source.url for source in list_sources(connection)}
+    refused: list[str] = []
     skipped: list[str] = []
     wanted: list[OpmlOutline] = []
     for outline in outlines:
         if not _fetchable(outline.url):  # javascript:, file:, a broken URL...
-            continue
-        if outline.url in known:
+            refused.append(outline.url)
+        elif outline.url in known:
             skipped.append(outline.url)
         else:
             known.add(outline.url)
