@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from incoming.fetch import FetchSettings
-from incoming.sources import service
+from incoming.sources import refresh, service
 from incoming.store.engine import Store
 from incoming.store.schema import articles
 from incoming.store.sources import add_source, find_source
@@ -77,3 +78,23 @@ def test_a_source_removed_mid_fetch_saves_nothing(
     assert [line for line in lines if "removed while" in line] == [
         f"refreshed {server.url('/slow.xml')}: {outcome.error}"
     ]
+
+
+def test_a_database_error_while_saving_is_recorded_in_one_line(
+    store: Store, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any other failed save records the driver's first line, not the statement's parameters."""
+    feed = rss([("g1", "标题", f"<p>{ARTICLE_TEXT}</p>")])
+    server.route("/feed.xml", body=feed, headers=RSS_HEADERS)
+    source_id = _add(store, server.url("/feed.xml"), "")
+
+    def failing_save(*args: object, **kwargs: object) -> None:
+        raise IntegrityError(
+            "INSERT INTO articles ...", (source_id, ARTICLE_TEXT), Exception("constraint failed")
+        )
+
+    monkeypatch.setattr(refresh, "save_drafts", failing_save)
+    (outcome,) = asyncio.run(service.fetch_sources(store, None, fetch_settings=SETTINGS))
+    assert outcome.error == "internal error: constraint failed"
+    with store.read() as connection:
+        assert find_source(connection, str(source_id)).last_error == outcome.error

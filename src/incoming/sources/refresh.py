@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from incoming.errors import FetchError, IncomingError, SourceRemovedError
 from incoming.fetch import Fetcher, FetchSettings
@@ -27,7 +27,7 @@ from incoming.sources.feeds import FeedFetch
 from incoming.sources.notes import reread_notes, save_notes
 from incoming.sources.prepare import parse_and_prepare
 from incoming.store.articles import save_drafts, stored_hashes
-from incoming.store.engine import Store
+from incoming.store.engine import Store, unavailable_reason
 from incoming.store.leases import release_lease
 from incoming.store.sources import Source, list_sources, lock_source, record_failure, record_success
 
@@ -186,7 +186,8 @@ class Refresher:
 
     async def _fail(self, source: Source, exc: Exception, *, prefix: str = "") -> Outcome:
         now = utcnow()
-        message = f"{prefix}{exc}"
+        # A database error's first line only: its SQL and parameters (article text) stay in the log.
+        message = prefix + (unavailable_reason(exc) if isinstance(exc, DBAPIError) else str(exc))
         due = next_check(
             now,
             interval=timedelta(seconds=source.interval_seconds),
