@@ -43,6 +43,7 @@ from incoming.store.articles import Article, latest_articles
 from incoming.store.engine import (
     DEFAULT_DATABASE_URL,
     check_target,
+    is_busy,
     migrate,
     open_store,
     unavailable_reason,
@@ -59,11 +60,9 @@ class IncomingGroup(click.Group):
         except IncomingError as exc:
             click.echo(f"incoming: error: {exc}", err=True)
             ctx.exit(1)
-        except OperationalError as exc:  # the database went away after it was opened
-            click.echo(
-                f"incoming: error: the database stopped answering: {unavailable_reason(exc)}",
-                err=True,
-            )
+        except OperationalError as exc:  # the database went away, or stayed locked
+            problem = "" if is_busy(exc) else "the database stopped answering: "
+            click.echo(f"incoming: error: {problem}{unavailable_reason(exc)}", err=True)
             ctx.exit(1)
 
 

@@ -19,6 +19,10 @@ class SourceNotFoundError(SourceError, LookupError):
     """No stored source matches what was named."""
 
 
+class SourceRemovedError(SourceNotFoundError):
+    """The source was removed (or removed and added again) while it was being fetched."""
+
+
 class FetchError(SourceError, OSError):
     """Fetching over HTTP failed: network, status, size, address or redirect trouble.
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import Connection, event
 
+from incoming.fetch import FetchSettings
 from incoming.publish.api.routes import MAX_BODY_BYTES
 from incoming.store import accounts
 from incoming.store.engine import Store
 from incoming.store.sources import list_sources
-from tests.api.support import Seeded
+from tests.api.support import SITE, Seeded, make_app, open_client
 from tests.api.test_errors import error_of
 from tests.sources.feeds import RSS_HEADERS, rss
 from tests.support.server import FixtureServer
@@ -50,6 +53,48 @@ async def test_writes_need_a_token(client: AsyncClient, store: Store, seeded: Se
     assert error_of(with_unknown, 401)["code"] == "invalid_token"
     with store.read() as connection:
         assert len(list_sources(connection)) == 3  # nothing was touched
+
+
+async def test_unknown_tokens_are_refused_without_a_write(
+    client: AsyncClient, store: Store, token: str
+) -> None:
+    """A flood of made-up tokens costs reads only: no write transaction, no change to the
+    store (each used to mark a token as used, taking SQLite's write lock)."""
+    writes: list[bool] = []
+
+    def on_begin(connection: Connection) -> None:
+        writes.append(connection.get_execution_options().get("incoming_write", False))
+
+    event.listen(store.engine, "begin", on_begin)
+    try:
+        for n in range(50):
+            refused = await client.delete("/api/v1/sources/1", headers=bearer(f"incoming_{n}"))
+            assert error_of(refused, 401)["code"] == "invalid_token"
+        assert writes
+        assert not any(writes)
+        await client.post("/api/v1/sources/999/fetch", headers=bearer(token))
+        assert sum(writes) == 1  # a known token is marked as used
+    finally:
+        event.remove(store.engine, "begin", on_begin)
+
+
+async def test_a_refused_address_is_not_told(store: Store, token: str) -> None:
+    """Adding a feed whose name resolves inward says only that it is not a public address,
+    not what the name resolves to (that would map the inside network for an outsider)."""
+    app = make_app(store)
+    app.state.settings = replace(SITE, fetch=FetchSettings())  # private addresses refused
+    async with open_client(app) as client:
+        for host in ("feeds.localhost", "127.0.0.1"):
+            url = f"http://{host}:9/feed.xml"
+            answer = await client.post("/api/v1/sources", json={"url": url}, headers=bearer(token))
+            error = error_of(answer, 422)
+            assert error["message"] == (
+                f"{url}: {host} is not a public address "
+                "(set INCOMING_ALLOW_PRIVATE_ADDRESSES=1 to allow)"
+            )
+            if host != "127.0.0.1":
+                assert "127.0.0.1" not in answer.text
+                assert "::1" not in answer.text
 
 
 async def test_add_fetch_and_remove_a_feed(

@@ -24,3 +24,21 @@ def rss(
 
 
 RSS_HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}
+
+
+def opml(count: int) -> bytes:
+    """An OPML list of `count` feeds on 97 hosts, under a few topics (a large subscription list)."""
+    outlines = "".join(
+        f'<outline text="主题 {topic}">'
+        + "".join(
+            f'<outline type="rss" text="博客 {n}"'
+            f' xmlUrl="https://feeds{n % 97}.example.org/{n}.xml"/>'
+            for n in range(topic, count, 4)
+        )
+        + "</outline>"
+        for topic in range(min(count, 4))
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><opml version="2.0"><head><title>many</title>'
+        f"</head><body>{outlines}</body></opml>"
+    ).encode()

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from alembic import command
 from sqlalchemy import Connection, text
 
-from incoming.store.engine import Store, _alembic_config, open_store
+from incoming.store.engine import Store, _alembic_config, migrating, open_store
 
 OLD_TEXT = "the attention 注意力机制 of"
 
@@ -19,7 +19,7 @@ def store_at(db_url: str, revision: str) -> Iterator[Store]:
     store = open_store(db_url, apply_migrations=False)
     try:
         config = _alembic_config()
-        with store.write() as connection:
+        with migrating(store) as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
         yield store

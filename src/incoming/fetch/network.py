@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 import anyio
 import httpcore
 
-from incoming.fetch.addresses import check_address
+from incoming.errors import BlockedAddressError
+from incoming.fetch.addresses import ALLOW_HINT, check_address
 
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 """Turns (host name, port) into IP address strings; tests substitute their own."""
@@ -84,10 +85,16 @@ class VettingBackend(httpcore.AsyncNetworkBackend):
         addresses = await self._resolve(host, port, timeout)
         if not self._allow_private:
             # Any refused address refuses the host: a name that also points inward is suspect.
-            addresses = [
-                address if self._is_allowed(address) else str(check_address(address))
-                for address in addresses
-            ]
+            # The message names the host only: what an inside name resolves to stays inside.
+            try:
+                addresses = [
+                    address if self._is_allowed(address) else str(check_address(address))
+                    for address in addresses
+                ]
+            except BlockedAddressError:
+                raise BlockedAddressError(
+                    f"{host} is not a public address ({ALLOW_HINT})"
+                ) from None
         connect = functools.partial(
             self._connector.connect_tcp,
             port=port,

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from incoming.errors import FetchError, IncomingError
+from incoming.errors import FetchError, IncomingError, SourceRemovedError
 from incoming.fetch import Fetcher, FetchSettings
 from incoming.fetch.schedule import next_check, next_check_after_success
 from incoming.metrics import record_fetch
@@ -27,7 +27,7 @@ from incoming.sources.feeds import FeedFetch
 from incoming.sources.notes import reread_notes, save_notes
 from incoming.sources.prepare import parse_and_prepare
 from incoming.store.articles import save_drafts, stored_hashes
-from incoming.store.engine import Store
+from incoming.store.engine import Store, unavailable_reason
 from incoming.store.leases import release_lease
 from incoming.store.retention import prune_source
 from incoming.store.sources import Source, list_sources, lock_source, record_failure, record_success
@@ -83,11 +83,13 @@ class Refresher:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incoming-writer")
 
     async def _record(self, source: Source, write: Callable[[Connection], T]) -> T:
-        """Run `write` in one transaction with the source locked, on the writer thread."""
+        """Run `write` in one transaction with the source locked, on the writer thread; a
+        SourceRemovedError, writing nothing, if the source is gone since it was read."""
 
         def run() -> T:
             with self.store.write() as connection:
-                lock_source(connection, source.id)
+                if not lock_source(connection, source):
+                    raise SourceRemovedError("removed while it was being fetched: nothing saved")
                 result = write(connection)
                 if self.lease_owner is not None and not release_lease(
                     connection, source.id, self.lease_owner
@@ -100,7 +102,10 @@ class Refresher:
     async def refresh(self, source: Source) -> Outcome:
         """Refresh one source, then count it and log it (here, so every caller does)."""
         started = time.perf_counter()
-        outcome = await self._refresh(source)
+        try:
+            outcome = await self._refresh(source)
+        except SourceRemovedError as exc:  # after its fetch, or after its failure
+            outcome = Outcome(source.id, source.display_name, error=str(exc))
         seconds = time.perf_counter() - started
         record_fetch(source.kind, outcome.result, seconds, outcome.counts)
         log.info(
@@ -124,7 +129,8 @@ class Refresher:
         return outcome
 
     async def _refresh(self, source: Source) -> Outcome:
-        """Fetch (or re-read) one source and record the outcome; never raises for the source."""
+        """Fetch (or re-read) one source and record the outcome; raises for the source only
+        when it is gone (SourceRemovedError: there is nothing to record the outcome on)."""
         try:
             if source.kind == "notes":
                 read = await asyncio.to_thread(reread_notes, self.store, source)
@@ -133,6 +139,8 @@ class Refresher:
                 )
                 return Outcome(source.id, source.display_name, counts)
             return await self._refresh_feed(source)
+        except SourceRemovedError:  # nothing to record it on (see refresh)
+            raise
         except IncomingError as exc:
             return await self._fail(source, exc)
         except OperationalError:  # the database is gone: no source can be recorded; the run ends
@@ -185,7 +193,8 @@ class Refresher:
 
     async def _fail(self, source: Source, exc: Exception, *, prefix: str = "") -> Outcome:
         now = utcnow()
-        message = f"{prefix}{exc}"
+        # A database error's first line only: its SQL and parameters (article text) stay in the log.
+        message = prefix + (unavailable_reason(exc) if isinstance(exc, DBAPIError) else str(exc))
         due = next_check(
             now,
             interval=timedelta(seconds=source.interval_seconds),

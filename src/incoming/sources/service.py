@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from incoming.sources.prepare import prepare_entries
 from incoming.sources.refresh import Outcome, refresh_sources, save_feed_fetch, utcnow
 from incoming.store import sources as stored_sources
 from incoming.store.engine import Store
-from incoming.store.sources import Source, find_source, list_sources
+from incoming.store.sources import NewFeed, Source, find_source, list_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,13 @@ def ensure_demo_source(store: Store) -> Added | None:
     return _add_notes(store, folder, topic=None, title="Incoming demo notes")
 
 
+# Feeds an OPML import stores per transaction: a few tenths of a second of SQLite's write lock.
+IMPORT_BATCH = 1_000
+# The pause between two batches on SQLite: a writer waiting for the lock polls at most every
+# 100 ms (SQLite's busy handler), so a shorter gap could let the import starve it.
+WRITERS_GAP_SECONDS = 0.1
+
+
 @dataclass(frozen=True, slots=True)
 class OpmlImport:
     added: list[Source]
@@ -147,33 +155,45 @@ def _fetchable(url: str) -> bool:
 
 
 def import_opml(store: Store, data: bytes) -> OpmlImport:
-    """Add every feed of an OPML list (nested outlines give topics); fetched on the next run."""
+    """Add every feed of an OPML list (nested outlines give topics); fetched on the next run.
+
+    The feeds are stored IMPORT_BATCH to a transaction, so that a list of tens of thousands
+    never holds SQLite's one write lock for long: logins, `incoming add` and the fetchers get
+    in between batches. A URL another writer stores meanwhile counts as skipped.
+    """
     outlines = parse_opml(data)
-    added: list[Source] = []
-    skipped: list[str] = []
-    refused: list[str] = []
-    now = utcnow()
-    with store.write() as connection:
+    with store.read() as connection:
         known = {source.url for source in list_sources(connection)}
-        for outline in outlines:
-            if not _fetchable(outline.url):  # javascript:, file:, a broken URL...
-                refused.append(outline.url)
-                continue
-            if outline.url in known:
-                skipped.append(outline.url)
-                continue
+    refused: list[str] = []
+    skipped: list[str] = []
+    wanted: list[OpmlOutline] = []
+    for outline in outlines:
+        if not _fetchable(outline.url):  # javascript:, file:, a broken URL...
+            refused.append(outline.url)
+        elif outline.url in known:
+            skipped.append(outline.url)
+        else:
             known.add(outline.url)
-            added.append(
-                stored_sources.add_source(
-                    connection,
-                    kind="feed",
-                    url=outline.url,
-                    now=now,
-                    topic=outline.topic,
-                    title=outline.title or "",
-                    site_url=web_url(outline.url, outline.site_url),
-                )
+            wanted.append(outline)
+    added: list[Source] = []
+    for start in range(0, len(wanted), IMPORT_BATCH):
+        if start and store.is_sqlite:
+            time.sleep(WRITERS_GAP_SECONDS)
+        batch = [
+            NewFeed(
+                url=outline.url,
+                title=outline.title or "",
+                site_url=web_url(outline.url, outline.site_url),
+                topic=outline.topic,
             )
+            for outline in wanted[start : start + IMPORT_BATCH]
+        ]
+        with store.write() as connection:
+            stored = stored_sources.add_feeds(connection, batch, now=utcnow())
+        added.extend(stored)
+        if len(stored) < len(batch):  # another writer stored some of these meanwhile
+            urls = {source.url for source in stored}
+            skipped.extend(feed.url for feed in batch if feed.url not in urls)
     return OpmlImport(added, skipped, refused)
 
 

@@ -57,6 +57,7 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_used_at", UTCDateTime),
+    sqlite_autoincrement=True,  # ids name tokens to revoke: never given again
 )
 
 admin_sessions = Table(
@@ -118,6 +119,14 @@ def create_token(connection: Connection, *, name: str, now: datetime) -> tuple[A
         .returning(*_TOKEN_COLUMNS)
     ).one()
     return _token_from(row), secret
+
+
+def find_token(connection: Connection, secret: str) -> ApiToken | None:
+    """The token with this secret, None if no such token exists; reads only."""
+    row = connection.execute(
+        select(*_TOKEN_COLUMNS).where(api_tokens.c.token_hash == digest(secret))
+    ).first()
+    return None if row is None else _token_from(row)
 
 
 def use_token(connection: Connection, secret: str, *, now: datetime) -> ApiToken | None:

@@ -134,7 +134,7 @@ def migrate(store: Store) -> str | None:
     with store.read() as connection:
         if MigrationContext.configure(connection).get_current_revision() == head:
             return None
-    with store.write() as connection:
+    with migrating(store) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         if MigrationContext.configure(connection).get_current_revision() == head:
@@ -144,10 +144,44 @@ def migrate(store: Store) -> str | None:
     return head
 
 
+@contextmanager
+def migrating(store: Store) -> Iterator[Connection]:
+    """The write transaction migrations run in. On SQLite, foreign keys are off in it, as
+    rebuilding a table needs (dropping the old copy would otherwise delete the rows that refer
+    to it); every reference is checked before it commits, and they are on again after."""
+    if not store.is_sqlite:
+        with store.write() as connection:
+            yield connection
+        return
+    with store.engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")  # outside any transaction, as it must be
+        try:
+            with connection.execution_options(incoming_write=True).begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"a migration left a broken reference: {tuple(broken)}")
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
+
+
 def unavailable_reason(exc: DBAPIError) -> str:
-    """The driver's first line (say, "connection refused"), without SQL or a traceback."""
+    """The driver's first line (say, "connection refused"), without SQL or a traceback; for
+    SQLite's write lock held past the busy timeout, how long it waited."""
+    if is_busy(exc):
+        return (
+            f"the database is busy: another writer held it for {SQLITE_BUSY_TIMEOUT_MS / 1000:g} s;"
+            " try again"
+        )
     lines = str(exc.orig if exc.orig else exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """SQLite's write lock stayed held by another connection for all of the busy timeout."""
+    return str(exc.orig).startswith("database is locked")
 
 
 def open_store(raw_url: str, *, apply_migrations: bool = True) -> Store:

@@ -29,7 +29,9 @@ metadata = MetaData(
     }
 )
 
-# SQLite only aliases the rowid (fast, compact) for a plain INTEGER primary key.
+# SQLite only aliases the rowid (fast, compact) for a plain INTEGER primary key. Tables whose
+# ids are named elsewhere (links, feeds, other rows) add AUTOINCREMENT, so that a removed top id
+# is never given again (migration 0009); PostgreSQL's sequences never go back anyway.
 Key = BigInteger().with_variant(Integer(), "sqlite")
 
 sources = Table(
@@ -60,6 +62,7 @@ sources = Table(
     Column("lease_until", UTCDateTime),
     Index(None, "next_check_at"),
     Index(None, "lease_until"),
+    sqlite_autoincrement=True,
 )
 
 articles = Table(
@@ -86,6 +89,7 @@ articles = Table(
     UniqueConstraint("source_id", "identity"),
     Index("ix_articles_latest", "updated", "id"),
     Index("ix_articles_source_latest", "source_id", "updated", "id"),
+    sqlite_autoincrement=True,
 )
 
 topics = Table(
@@ -94,6 +98,7 @@ topics = Table(
     Column("id", Key, primary_key=True),
     Column("slug", Text, nullable=False, unique=True),
     Column("name", Text, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 article_topics = Table(

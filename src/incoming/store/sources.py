@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from incoming.errors import SourceExistsError, SourceNotFoundError
@@ -81,6 +83,44 @@ def add_source(
     return Source.from_row(row)
 
 
+@dataclass(frozen=True, slots=True)
+class NewFeed:
+    url: str
+    title: str
+    site_url: str | None
+    topic: str | None
+
+
+def add_feeds(connection: Connection, feeds: Sequence[NewFeed], *, now: datetime) -> list[Source]:
+    """Store many new feeds in one statement (an OPML import's batch), each due at once; a feed
+    whose URL is stored already, by this list or by another writer, is left out."""
+    if not feeds:
+        return []
+    rows = [
+        {
+            "kind": "feed",
+            "url": feed.url,
+            "title": feed.title,
+            "site_url": feed.site_url,
+            "topic": feed.topic,
+            "created_at": now,
+            "next_check_at": now,
+            "host": url_host(feed.url),
+        }
+        for feed in feeds
+    ]
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        dialect_insert(sources)
+        .on_conflict_do_nothing(index_elements=[sources.c.url])
+        .returning(*sources.c, sort_by_parameter_order=True)
+    )
+    added = [Source.from_row(row) for row in connection.execute(statement, rows)]
+    if added:
+        note_change(connection)
+    return added
+
+
 def find_source(connection: Connection, reference: str) -> Source:
     """A source by id or by URL/path, as the command line names it."""
     condition = sources.c.url == reference
@@ -126,9 +166,16 @@ def remove_source(connection: Connection, source_id: int) -> int:
     return removed
 
 
-def lock_source(connection: Connection, source_id: int) -> None:
-    """Serialize writers of one source: a row lock on PostgreSQL; SQLite's writes are serial."""
-    connection.execute(select(sources.c.id).where(sources.c.id == source_id).with_for_update())
+def lock_source(connection: Connection, source: Source) -> bool:
+    """Serialize writers of one source: a row lock on PostgreSQL; SQLite's writes are serial.
+
+    False if the source read before a fetch is no longer stored: removed, or removed and added
+    again (another row, created later) while the fetch ran. Its result must then be dropped.
+    """
+    created_at = connection.execute(
+        select(sources.c.created_at).where(sources.c.id == source.id).with_for_update()
+    ).scalar_one_or_none()
+    return created_at == source.created_at
 
 
 _SHOWN = ("title", "site_url", "url")  # what record_success may change that pages show

@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from incoming.store.engine import is_busy
+
 
 class ApiError(Exception):
     """An answer other than success, raised anywhere under a handler of the API."""
@@ -68,13 +70,16 @@ async def handle_http_exception(_request: Request, exc: Exception) -> Response:
     return error_response(ApiError(exc.status_code, code, exc.detail, headers=exc.headers))
 
 
-async def handle_database_down(_request: Request, _exc: Exception) -> Response:
-    """The database is unreachable (PostgreSQL restarting): 503, and the client may retry."""
+async def handle_database_down(_request: Request, exc: Exception) -> Response:
+    """The database is unreachable (PostgreSQL restarting), or SQLite's write lock stayed
+    held past the busy timeout: 503, and the client may retry."""
+    assert isinstance(exc, OperationalError)
+    state = "busy" if is_busy(exc) else "unavailable"
     return error_response(
         ApiError(
             503,
             "unavailable",
-            "the database is unavailable; try again shortly",
+            f"the database is {state}; try again shortly",
             headers={"Retry-After": "5"},
         )
     )

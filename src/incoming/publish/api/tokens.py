@@ -14,6 +14,11 @@ from incoming.store.engine import Store
 
 
 def _use_token(store: Store, secret: str) -> ApiToken | None:
+    """The known token, marked as used; an unknown one is refused after a read only, so that a
+    flood of made-up tokens never takes SQLite's write lock from the fetchers."""
+    with store.read() as connection:
+        if accounts.find_token(connection, secret) is None:
+            return None
     with store.write() as connection:
         return accounts.use_token(connection, secret, now=datetime.now(UTC))
 
