@@ -11,6 +11,7 @@ from incoming.derive import derive_text, guess_language, normalize_topic
 from incoming.index.documents import document_tokens
 from incoming.models import ArticleDraft, ParsedEntry, ParsedFeed
 from incoming.parse import parse_feed
+from incoming.parse.content_format import ContentFormat
 
 # Bumped when cleaning or deriving changes, so stored articles are rebuilt on the next fetch.
 PREPARE_VERSION = "1"
@@ -108,8 +109,11 @@ def parse_and_prepare(
     content_type: str | None,
     source_topic: str | None,
     stored: Mapping[str, str],
+    content_format: str = ContentFormat.AUTO,
 ) -> PreparedFeed:
     """All the CPU work of one fetched feed, as one call a worker process can run."""
-    feed = parse_feed(body, url=url, content_type=content_type)
+    feed = parse_feed(
+        body, url=url, content_type=content_type, content_format=ContentFormat(content_format)
+    )
     drafts, unchanged = prepare_entries(feed.entries, source_topic=source_topic, stored=stored)
     return PreparedFeed(replace(feed, entries=()), drafts, unchanged)

@@ -153,6 +153,7 @@ class Refresher:
                     result.content_type,
                     source.topic,
                     stored,
+                    source.content_format,
                 ),
             )
         fetched = FeedFetch(

@@ -1,0 +1,30 @@
+"""Each source's content format: `auto` (each entry's content read as what it turns out to be),
+or `html`, `markdown` or `text` for the rare feed that guessing gets wrong. Stored sources
+become `auto`, which is how they were read until now apart from the guessing itself.
+
+Revision ID: 0011
+Revises: 0008
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "sources",
+        sa.Column("content_format", sa.String(16), nullable=False, server_default="auto"),
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("sources") as batch:
+        batch.drop_column("content_format")
