@@ -165,3 +165,24 @@ def test_stored_text_cannot_drive_the_terminal(run, server: FixtureServer) -> No
     shown = run("articles").output
     assert "[/]" in shown  # shown as typed: markup in stored text is text
     assert "[link=" in shown
+
+
+def test_add_with_a_content_format(run, server: FixtureServer) -> None:
+    server.route("/feed.xml", body=rss(ITEMS), headers=RSS_HEADERS)
+    added = run("add", server.url("/feed.xml"), "--format", "text")
+    assert added.exit_code == 0, added.output
+    [source] = [json.loads(line) for line in run("sources", "--json").output.splitlines()]
+    assert source["content_format"] == "text"
+    [article] = [
+        json.loads(line)
+        for line in run("articles", "--json").output.splitlines()
+        if json.loads(line)["title"] == "Word2Vec"
+    ]
+    assert article["text"] == "<p>Skip-gram.</p>"
+
+
+def test_add_with_an_unknown_content_format_fails_with_the_choices(run, server) -> None:
+    refused = run("add", server.url("/feed.xml"), "--format", "rtf")
+    assert refused.exit_code == 2
+    assert "'rtf' is not one of 'auto', 'html', 'markdown', 'text'" in refused.output
+    assert run("sources", "--json").output == ""

@@ -26,5 +26,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sources") as batch:
-        batch.drop_column("content_format")
+    # ALTER TABLE .. DROP COLUMN (SQLite 3.35+): a batch copy of `sources` would cascade-delete
+    # every article when the old table is dropped.
+    op.drop_column("sources", "content_format")
