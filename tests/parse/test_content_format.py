@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from incoming.clean import clean_html
 from incoming.parse import parse_feed
 from incoming.parse.content_format import (
     ContentFormat,
@@ -16,6 +17,7 @@ from incoming.parse.content_format import (
     survey_html,
 )
 from incoming.parse.markdown import render_markdown
+from tests.clean.inert import active_content
 
 HTML = ContentFormat.HTML
 MARKDOWN = ContentFormat.MARKDOWN
@@ -204,3 +206,14 @@ def test_corpus_html_feeds_stay_html(corpus: Path) -> None:
         for entry in parse_feed(path.read_bytes(), url="https://x.example/feed").entries:
             if "<p" in entry.content_html or "<div" in entry.content_html:
                 assert entry.content_format == "html", (path.name, entry.format_reason)
+
+
+def test_content_read_as_html_or_markdown_is_still_sanitized() -> None:
+    hostile = (
+        "# 标题\n\n[点我](javascript:alert(1)) and `x`\n\n<script>alert(2)</script>\n\n"
+        '<img src=x onerror="alert(3)">\n\n```js\nalert(4)\n```'
+    )
+    for value in (hostile, '<p onclick="alert(1)">a</p><p><a href="javascript:x()">b</a></p>'):
+        read = read_content(value, declared_html=False)
+        assert read.decision.format in (HTML, MARKDOWN)
+        assert active_content(clean_html(read.html, "https://x.example/")) == []
