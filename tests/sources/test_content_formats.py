@@ -3,6 +3,7 @@
 The corpus has no Hexo feed and no Markdown feed, so real pages and notes from it are served in
 the envelopes Hexo and cnblogs write: an Atom `<content>` without a type holding a real KaTeX
 page's article, and a real d2l chapter as an RSS description and as JSON Feed `content_text`.
+Real feeds are served as they are where the corpus has them (mlog.club, DIYgod's Hexo blog).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ JSON_FEED = {"Content-Type": "application/feed+json"}
 KATEX_PAGE = "html/llm-webkit-mirror/math_csdn_none_formula.html"
 D2L_CHAPTER = "markdown/d2l-zh/chapter_optimization_adam.md"
 MLOG = "feeds/zh/rssant/feedlib/testdata/parser/warn/https-mlog-club-topic-atom-xml.xml"
+DIYGOD = "feeds/zh/rssant/feedlib/testdata/parser/well/diygod-me-atom.xml"
 
 
 def hexo_atom(content: str, *, entry: str = "1") -> bytes:
@@ -176,3 +178,26 @@ def test_notes_folders_take_no_format(store: Store, tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="notes folder: its notes are Markdown"):
         add(store, str(tmp_path), ContentFormat.HTML)
     assert articles(store) == []
+
+
+def test_hexo_code_blocks_keep_their_language_on_the_page(
+    store: Store, server: FixtureServer, corpus: Path
+) -> None:
+    """DIYgod's real Hexo feed: `figure.highlight js` tables with gutters become highlighted
+    `<pre><code class="language-js">` blocks, line numbers gone."""
+    server.route("/atom.xml", body=(corpus / DIYGOD).read_bytes(), headers=ATOM)
+    add(store, server.url("/atom.xml"))
+    languages: dict[str, int] = {}
+    for article in articles(store):
+        if "<pre>" not in article.content_html:
+            continue
+        for code in shown(store, article).xpath(".//pre/code"):
+            language = code.get("class", "")
+            languages[language] = languages.get(language, 0) + 1
+            assert not code.text_content().startswith("1\n2\n"), article.title
+    assert languages == {
+        "language-js": 9,
+        "language-html": 6,
+        "language-bash": 2,
+        "language-css": 1,
+    }
