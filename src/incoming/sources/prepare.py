@@ -14,7 +14,7 @@ from incoming.parse import parse_feed
 from incoming.parse.content_format import ContentFormat
 
 # Bumped when cleaning or deriving changes, so stored articles are rebuilt on the next fetch.
-PREPARE_VERSION = "1"
+PREPARE_VERSION = "2"  # 2: code blocks of Hexo, Chroma, highlight.js 9 shapes; content formats
 
 
 def entry_hash(entry: ParsedEntry, source_topic: str | None) -> str:
