@@ -88,6 +88,13 @@ def test_unclosed_or_unknown_tags_do_not_count_as_html() -> None:
     assert 0 < survey.share < 1
 
 
+def test_markup_the_html_tokenizer_chokes_on_is_surveyed_up_to_there() -> None:
+    survey = survey_html('<p>a</p><![><img src="]><img src=x onerror=alert(1)//">')
+    assert survey.elements == 1
+    decision = decide_format('<![><img src="]><img src=x onerror=alert(1)//">', declared_html=True)
+    assert decision.format is HTML
+
+
 def test_markdown_inside_code_or_html_blocks_is_not_counted() -> None:
     assert score_markdown("<pre>\n# not a heading\n- nor a list\n</pre>").score == 0
     assert score_markdown("    # indented code\n    [x](y)").score == 0

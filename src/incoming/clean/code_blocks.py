@@ -180,9 +180,7 @@ def syntaxhighlighter_block(highlighter: HtmlElement) -> HtmlElement:
     brushes = [name for name in highlighter.get("class", "").split() if name not in _FLAGS]
     if not brushes:  # a bare table: each line's code elements are classed "<brush> plain"
         brushes = next((code.get("class", "").split()[:1] for code in highlighter.iter("code")), [])
-    language = next(filter(None, map(_normalized, brushes)), None) or _wrapper_language(
-        highlighter
-    )
+    language = next(filter(None, map(_normalized, brushes)), None) or _wrapper_language(highlighter)
     pre = highlighter.makeelement("pre")
     _fill(pre, "\n".join(lines), language)
     pre.tail = highlighter.tail
