@@ -181,7 +181,9 @@ def test_add_with_a_content_format(run, server: FixtureServer) -> None:
     assert article["text"] == "<p>Skip-gram.</p>"
 
 
-def test_add_with_an_unknown_content_format_fails_with_the_choices(run, server) -> None:
+def test_add_with_an_unknown_content_format_fails_with_the_choices(
+    run, server: FixtureServer
+) -> None:
     refused = run("add", server.url("/feed.xml"), "--format", "rtf")
     assert refused.exit_code == 2
     assert "'rtf' is not one of 'auto', 'html', 'markdown', 'text'" in refused.output

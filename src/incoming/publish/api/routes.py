@@ -189,11 +189,10 @@ class Sources(HTTPEndpoint):
     async def post(self, request: Request) -> Response:
         await require_token(request)
         fields = _new_source_fields(await _json_body(request))
-        url = fields.url
         try:
             added = await service.add_source(
                 _store(request),
-                url,
+                fields.url,
                 topic=fields.topic,
                 fetch_settings=request.app.state.settings.fetch,
                 content_format=fields.content_format,
