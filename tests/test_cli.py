@@ -213,3 +213,26 @@ def test_an_in_memory_store_is_refused_by_commands(url: str, tmp_path: Path) -> 
         result = CliRunner().invoke(cli, ["--database", url, *args])
         assert result.exit_code == 1
         assert "in-memory database, gone when the command ends" in result.stderr
+
+
+def test_add_with_a_content_format(run, server: FixtureServer) -> None:
+    server.route("/feed.xml", body=rss(ITEMS), headers=RSS_HEADERS)
+    added = run("add", server.url("/feed.xml"), "--format", "text")
+    assert added.exit_code == 0, added.output
+    [source] = [json.loads(line) for line in run("sources", "--json").output.splitlines()]
+    assert source["content_format"] == "text"
+    [article] = [
+        json.loads(line)
+        for line in run("articles", "--json").output.splitlines()
+        if json.loads(line)["title"] == "Word2Vec"
+    ]
+    assert article["text"] == "<p>Skip-gram.</p>"
+
+
+def test_add_with_an_unknown_content_format_fails_with_the_choices(
+    run, store: Store, server: FixtureServer
+) -> None:
+    refused = run("add", server.url("/feed.xml"), "--format", "rtf")
+    assert refused.exit_code == 2
+    assert "'rtf' is not one of 'auto', 'html', 'markdown', 'text'" in refused.output
+    assert run("sources", "--json").output == ""

@@ -36,6 +36,7 @@ from incoming.index import SearchHit, reindex, search
 from incoming.logs import configure_logging, log_format_option
 from incoming.models import SaveCounts
 from incoming.ops_cli import ops_commands
+from incoming.parse.content_format import CONTENT_FORMATS, ContentFormat
 from incoming.publish.server import serve as run_server
 from incoming.sources import service
 from incoming.sources.refresh import Outcome, limits_note
@@ -108,14 +109,36 @@ def migrate_command(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("target")
 @click.option("--topic", help="Topic given to every article of this source.")
+@click.option(
+    "--format",
+    "content_format",
+    type=click.Choice(CONTENT_FORMATS, case_sensitive=False),
+    default=ContentFormat.AUTO.value,
+    show_default=True,
+    help="How a feed's entry content is read; auto: as what each turns out to be.",
+)
 @allow_private_option
 @database_option
 @click.pass_context
-def add(ctx: click.Context, target: str, topic: str | None, allow_private_addresses: bool) -> None:
+def add(
+    ctx: click.Context,
+    target: str,
+    topic: str | None,
+    content_format: str,
+    allow_private_addresses: bool,
+) -> None:
     """Add a feed URL (a page announcing a feed works too) or a folder of Markdown notes."""
     settings = fetch_settings(ctx, allow_private_addresses)
     with opened_store(ctx, creates=True) as store:
-        added = asyncio.run(service.add_source(store, target, topic=topic, fetch_settings=settings))
+        added = asyncio.run(
+            service.add_source(
+                store,
+                target,
+                topic=topic,
+                fetch_settings=settings,
+                content_format=ContentFormat(content_format.lower()),
+            )
+        )
     source, counts = added.source, added.counts
     click.echo(
         f"added source {source.id}: {source.display_name} ({source.url}), {counts.new} articles"

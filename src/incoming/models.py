@@ -21,6 +21,9 @@ class ParsedEntry:
     published: datetime | None = None
     updated: datetime | None = None
     categories: tuple[str, ...] = ()
+    # How the content was read ("html", "markdown" or "text") and why: `incoming inspect`.
+    content_format: str = "html"
+    format_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -251,3 +251,29 @@ async def test_wrong_methods_are_told_the_right_ones(browser: AsyncClient) -> No
         answer = await browser.put(path)
         assert answer.status_code == 405
         assert set(answer.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+async def test_a_feed_is_added_with_the_content_format_chosen(
+    admin: AsyncClient, admin_store: Store, server: FixtureServer
+) -> None:
+    page = (await admin.get("/admin")).text
+    assert '<select id="add-format" name="format">' in page
+    assert '<option value="markdown">markdown</option>' in page
+    server.route("/feed.xml", body=rss(ITEMS), headers=RSS_HEADERS)
+    answer = await post_form(
+        admin, "/admin/sources", {"url": server.url("/feed.xml"), "format": "text"}
+    )
+    message = await follow(admin, answer.status_code, answer.headers["location"])
+    assert message == "Added 机器学习笔记: 2 articles."
+    with admin_store.read() as connection:
+        assert [source.content_format for source in list_sources(connection)] == ["text"]
+
+
+async def test_an_unknown_content_format_is_refused(admin: AsyncClient, admin_store: Store) -> None:
+    data = {"url": "https://example.org/feed", "format": "rtf"}
+    answer = await post_form(admin, "/admin/sources", data)
+    message = await follow(admin, answer.status_code, answer.headers["location"])
+    assert message == (
+        "error: The content format must be one of auto, html, markdown, text, not &#39;rtf&#39;."
+    )
+    assert source_urls(admin_store) == []

@@ -215,3 +215,37 @@ async def test_bad_ids_in_write_paths(client: AsyncClient, token: str) -> None:
         assert error_of(answer, 400)["parameter"] == "source_id"
     unknown = await client.post("/api/v1/sources/77/fetch", headers=bearer(token))
     assert error_of(unknown, 404)["parameter"] == "source_id"
+
+
+async def test_a_feed_is_added_with_a_content_format(
+    client: AsyncClient, token: str, server: FixtureServer, store: Store
+) -> None:
+    server.route("/feed.xml", body=rss(ITEMS), headers=RSS_HEADERS)
+    added = await client.post(
+        "/api/v1/sources",
+        json={"url": server.url("/feed.xml"), "format": "text"},
+        headers=bearer(token),
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["source"]["format"] == "text"
+    with store.read() as connection:
+        assert [source.content_format for source in list_sources(connection)][-1] == "text"
+    articles = (await client.get("/api/v1/articles")).json()["items"]
+    excerpts = [article["excerpt_html"] for article in articles]
+    assert any("&lt;p&gt;二&lt;/p&gt;" in excerpt for excerpt in excerpts)  # markup as text
+
+
+async def test_a_bad_content_format_is_400_naming_the_field(
+    client: AsyncClient, token: str, store: Store
+) -> None:
+    for value in ("rtf", "", None, 1, ["html"]):
+        answer = await client.post(
+            "/api/v1/sources",
+            json={"url": "https://x.example.org/feed", "format": value},
+            headers=bearer(token),
+        )
+        error = error_of(answer, 400)
+        assert error["parameter"] == "format"
+        assert error["message"].startswith("format must be one of auto, html, markdown, text")
+    with store.read() as connection:
+        assert list_sources(connection) == []

@@ -78,11 +78,22 @@ def _table_sql(connection: Connection, table: str) -> str:
     ).scalar_one()
 
 
+def _old_feed(connection: Connection, n: int) -> int:
+    """A feed written as a store at 0008 holds it (live code writes columns added since)."""
+    return connection.execute(
+        text(
+            "INSERT INTO sources (kind, url, title, created_at, host)"
+            " VALUES ('feed', :url, '', :now, 'example.org') RETURNING id"
+        ),
+        {"url": f"https://example.org/{n}.xml", "now": NOW.replace(tzinfo=None)},
+    ).scalar_one()
+
+
 def _fill_old_store(store: Store) -> None:
     """Three feeds with articles, topics, search rows and a token; then the top feed removed,
     so the store's largest ids are below ids it has given before."""
     with store.write() as connection:
-        feeds = [_feed(connection, n) for n in (1, 2, 3)]
+        feeds = [_old_feed(connection, n) for n in (1, 2, 3)]
         for n, feed in enumerate(feeds):
             save_drafts(connection, feed, [draft(2 * n), draft(2 * n + 1)], now=NOW)
         create_token(connection, name="ci", now=NOW)

@@ -10,6 +10,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from incoming.clean.code_blocks import (
+    gutter_table_block,
+    is_gutter_table,
     is_syntaxhighlighter,
     normalize_code_block,
     syntaxhighlighter_block,
@@ -43,6 +45,7 @@ class _Found:
         self.rendered: list[HtmlElement] = []
         self.formulas: list[tuple[HtmlElement, Formula]] = []
         self.highlighter_tables: list[HtmlElement] = []
+        self.gutter_tables: list[HtmlElement] = []
 
 
 def _replace_with_text(element: HtmlElement, text: str) -> None:
@@ -73,6 +76,8 @@ def _set_aside(element: HtmlElement, found: _Found) -> bool:
         found.formulas.append((element, formula))
     elif is_syntaxhighlighter(element):
         found.highlighter_tables.append(element)
+    elif is_gutter_table(element):
+        found.gutter_tables.append(element)
     else:
         return element.tag in _NOT_PROSE
     return True
@@ -129,6 +134,8 @@ def prepare(root: HtmlElement, store: FormulaStore) -> None:
         _replace_with_text(element, store.placeholder(tex, display=display))
     for table in found.highlighter_tables:
         table.getparent().replace(table, syntaxhighlighter_block(table))
+    for table in found.gutter_tables:
+        table.getparent().replace(table, gutter_table_block(table))
     # Code blocks and images wherever they are: HTML parsers disagree on them inside <math>.
     for pre in _outermost(root, "pre"):
         normalize_code_block(pre)

@@ -10,6 +10,7 @@ from typing import Any
 
 from incoming.errors import ParseError
 from incoming.models import ParsedEntry, ParsedFeed
+from incoming.parse.content_format import ContentFormat, ReadContent, read_content
 from incoming.parse.newest import keep_newest
 from incoming.parse.text import (
     collapse_whitespace,
@@ -17,17 +18,24 @@ from incoming.parse.text import (
     parse_iso_datetime,
     plain_title,
     sane_datetime,
-    text_to_html,
     web_url,
 )
 
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
 
 
-def parse_json_feed(text: str, *, url: str, max_entries: int = 0) -> ParsedFeed:
+def parse_json_feed(
+    text: str,
+    *,
+    url: str,
+    max_entries: int = 0,
+    content_format: ContentFormat = ContentFormat.AUTO,
+) -> ParsedFeed:
     """Read a JSON Feed; `url` is the feed's own address, the base of relative item URLs.
 
-    With `max_entries`, only that many of the newest items become entries."""
+    With `max_entries`, only that many of the newest items become entries. Content is read
+    as `content_format`, or as what it turns out to be (`decide_format`).
+    """
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -47,7 +55,7 @@ def parse_json_feed(text: str, *, url: str, max_entries: int = 0) -> ParsedFeed:
         else:
             warnings.append(f"item {position} is not an object; skipped")
     kept, dropped = keep_newest(items, max_entries, _item_date)
-    entries = [_entry(item, url, feed_author, language) for item in kept]
+    entries = [_entry(item, url, feed_author, language, content_format) for item in kept]
     return ParsedFeed(
         title=plain_title(optional_text(document.get("title"))),
         entries=tuple(entries),
@@ -59,15 +67,20 @@ def parse_json_feed(text: str, *, url: str, max_entries: int = 0) -> ParsedFeed:
 
 
 def _entry(
-    item: Mapping[str, Any], feed_url: str, feed_author: str | None, feed_language: str | None
+    item: Mapping[str, Any],
+    feed_url: str,
+    feed_author: str | None,
+    feed_language: str | None,
+    content_format: ContentFormat,
 ) -> ParsedEntry:
     link = web_url(feed_url, item.get("url"))
     guid = item.get("id")
+    content = _content(item, content_format)
     return ParsedEntry(
         guid=str(guid) if isinstance(guid, str | int | float) and str(guid) else None,
         url=link,
         title=plain_title(optional_text(item.get("title"))),
-        content_html=_content_html(item),
+        content_html=content.html,
         base_url=link or feed_url,
         author=_authors(item) or feed_author,
         language=optional_text(item.get("language")) or feed_language,
@@ -76,17 +89,19 @@ def _entry(
         categories=tuple(
             dict.fromkeys(tag.strip() for tag in _list(item.get("tags")) if isinstance(tag, str))
         ),
+        content_format=content.decision.format.value,
+        format_reason=content.decision.reason,
     )
 
 
-def _content_html(item: Mapping[str, Any]) -> str:
-    """`content_html`, else `content_text` or `summary` as escaped paragraphs."""
+def _content(item: Mapping[str, Any], content_format: ContentFormat) -> ReadContent:
+    """`content_html`, else `content_text` or `summary`, each read as what it really is
+    (`content_text` is often Markdown)."""
     content_html = optional_text(item.get("content_html"))
     if content_html:
-        return content_html
-    return text_to_html(
-        optional_text(item.get("content_text")) or optional_text(item.get("summary")) or ""
-    )
+        return read_content(content_html, declared_html=True, override=content_format)
+    text = optional_text(item.get("content_text")) or optional_text(item.get("summary")) or ""
+    return read_content(text, declared_html=False, override=content_format)
 
 
 def _authors(holder: Mapping[str, Any]) -> str | None:

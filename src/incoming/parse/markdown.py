@@ -14,6 +14,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -43,6 +44,7 @@ def markdown_parser() -> MarkdownIt:
         .use(dollarmath_plugin, double_inline=True)
         .use(amsmath_plugin)
     )
+    md.core.ruler.push("fence_attributes", _fence_attributes)
     md.inline.ruler.at("math_inline", _dollar_math_inline)
     md.inline.ruler.before("escape", "math_bracket_inline", _bracket_math_inline)
     # Display math on its own lines may follow a line of text directly, as notes often do.
@@ -56,6 +58,16 @@ def markdown_parser() -> MarkdownIt:
     for name in _BLOCK_MATH_TOKENS:
         md.add_render_rule(name, _render_block_math)
     return md
+
+
+def _fence_attributes(state: StateCore) -> None:
+    """Pandoc attribute fences (d2l's ```` ```{.python .input} ````): the first class is the
+    language, the rest is dropped, so the code keeps its language like ```` ```python ````."""
+    for token in state.tokens:
+        if token.type != "fence" or not token.info.lstrip().startswith("{"):
+            continue
+        classes = [word[1:] for word in token.info.strip(" {}").split() if word.startswith(".")]
+        token.info = classes[0] if classes else ""
 
 
 _dollar_math = math_inline_dollar(allow_space=True, allow_digits=True, allow_double=True)

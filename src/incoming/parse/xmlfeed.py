@@ -13,15 +13,15 @@ import feedparser
 
 from incoming.errors import ParseError
 from incoming.models import ParsedEntry, ParsedFeed
+from incoming.parse.content_format import (
+    ContentFormat,
+    FormatDecision,
+    ReadContent,
+    read_content,
+)
 from incoming.parse.encoding import as_utf8_xml
 from incoming.parse.newest import keep_newest, trim_xml_entries
-from incoming.parse.text import (
-    optional_text,
-    plain_title,
-    sane_datetime,
-    text_to_html,
-    web_url,
-)
+from incoming.parse.text import optional_text, plain_title, sane_datetime, web_url
 
 # Already decoded and re-encoded: feedparser must neither guess nor re-decode.
 _UTF8_XML_HEADERS = {"content-type": "application/xml; charset=utf-8"}
@@ -46,12 +46,19 @@ _SYNDICATION_PERIODS = {
 }
 
 
-def parse_xml_feed(text: str, *, url: str, max_entries: int = 0) -> ParsedFeed:
+def parse_xml_feed(
+    text: str,
+    *,
+    url: str,
+    max_entries: int = 0,
+    content_format: ContentFormat = ContentFormat.AUTO,
+) -> ParsedFeed:
     """Parse decoded feed text; relative links stay relative but every entry gets its base.
 
     feedparser neither sanitizes nor rewrites URLs here: the cleaning stage does both, so
     each entry's `base_url` is the content's xml:base, else the entry link, else `url`.
     With `max_entries`, only that many of the newest entries are parsed (see `newest`).
+    Content is read as `content_format`, or as what it turns out to be (`decide_format`).
     """
     data = as_utf8_xml(without_bad_references(without_doctype(text)))
     data, trimmed = trim_xml_entries(data, max_entries)
@@ -77,7 +84,9 @@ def parse_xml_feed(text: str, *, url: str, max_entries: int = 0) -> ParsedFeed:
     feed_language = optional_text(feed.get("language"))
     # A document expat could not read was not trimmed: its parsed entries are cut instead.
     kept, dropped = keep_newest(result.entries, max_entries, _entry_date)
-    entries = tuple(_entry(entry, url, feed_author, feed_language) for entry in kept)
+    entries = tuple(
+        _entry(entry, url, feed_author, feed_language, content_format) for entry in kept
+    )
     return ParsedFeed(
         title=plain_title(feed.get("title")),
         entries=entries,
@@ -125,10 +134,14 @@ def without_doctype(text: str) -> str:
 
 
 def _entry(
-    entry: Mapping[str, Any], feed_url: str, feed_author: str | None, feed_language: str | None
+    entry: Mapping[str, Any],
+    feed_url: str,
+    feed_author: str | None,
+    feed_language: str | None,
+    content_format: ContentFormat,
 ) -> ParsedEntry:
     link = web_url(feed_url, _alternate_link(entry))
-    content = _richest_content(entry)
+    content, read = _richest_content(entry, content_format)
     content_base = content.get("base") if content else None
     title_detail = entry.get("title_detail") or {}
     # dict.get: FeedParserDict maps a missing `updated_parsed` to `published_parsed`, warning.
@@ -136,7 +149,7 @@ def _entry(
         guid=optional_text(entry.get("id")),
         url=link,
         title=plain_title(entry.get("title")),
-        content_html=_as_html(content),
+        content_html=read.html,
         base_url=urljoin(feed_url, content_base) if content_base else link or feed_url,
         author=_author(entry) or feed_author,
         language=optional_text((content or {}).get("language"))
@@ -145,6 +158,8 @@ def _entry(
         published=sane_datetime(dict.get(entry, "published_parsed")),
         updated=sane_datetime(dict.get(entry, "updated_parsed")),
         categories=_categories(entry),
+        content_format=read.decision.format.value,
+        format_reason=read.decision.reason,
     )
 
 
@@ -155,27 +170,34 @@ def _alternate_link(entry: Mapping[str, Any]) -> str | None:
     return optional_text(entry.get("link"))
 
 
-def _richest_content(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """Of all `content` parts and the summary: HTML before plain text, then the longest."""
+_NO_CONTENT = ReadContent("", FormatDecision(ContentFormat.HTML, "no content"))
+
+
+def _richest_content(
+    entry: Mapping[str, Any], content_format: ContentFormat
+) -> tuple[Mapping[str, Any] | None, ReadContent]:
+    """Of all `content` parts and the summary, each read as what it is (a Hexo `<content>`
+    without a type holds HTML): rich content before plain text, then the longest."""
     candidates = [part for part in entry.get("content") or () if part.get("value")]
     summary = entry.get("summary_detail")
     if summary and summary.get("value"):
         candidates.append(summary)
-    if not candidates:
-        return None
+    read = [
+        (
+            part,
+            read_content(
+                str(part["value"]),
+                declared_html=part.get("type", "text/html") in _HTML_TYPES,
+                override=content_format,
+            ),
+        )
+        for part in candidates
+    ]
     return max(
-        candidates,
-        key=lambda part: (part.get("type", "text/html") in _HTML_TYPES, len(part["value"])),
+        read,
+        key=lambda pair: (pair[1].decision.format is not ContentFormat.TEXT, len(pair[0]["value"])),
+        default=(None, _NO_CONTENT),
     )
-
-
-def _as_html(content: Mapping[str, Any] | None) -> str:
-    if content is None:
-        return ""
-    value = str(content["value"])
-    if content.get("type", "text/html") in _HTML_TYPES:
-        return value
-    return text_to_html(value)
 
 
 def _author(holder: Mapping[str, Any]) -> str | None:

@@ -9,6 +9,7 @@ from incoming.errors import NotAFeedError
 from incoming.fetch import Fetcher, FetchResult
 from incoming.models import ParsedFeed
 from incoming.parse import parse_feed
+from incoming.parse.content_format import ContentFormat
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,27 +28,32 @@ async def read_feed(
     etag: str | None = None,
     last_modified: str | None = None,
     discover: bool = False,
+    content_format: ContentFormat = ContentFormat.AUTO,
 ) -> FeedFetch:
-    """Fetch and parse `url`; with `discover`, an HTML page leads to the first feed it announces."""
+    """Fetch and parse `url`, reading entry content as `content_format`; with `discover`, an
+    HTML page leads to the first feed it announces."""
     result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
     if result.status == 304:
         return FeedFetch(result, None, result.permanent_url or url)
     try:
-        feed = await _parse(result, fetcher.settings.max_entries_per_fetch)
+        feed = await _parse(result, fetcher.settings.max_entries_per_fetch, content_format)
     except NotAFeedError as exc:
         if not discover or not exc.feed_links:
             raise
         url = exc.feed_links[0]
         result = await fetcher.fetch(url)
-        feed = await _parse(result, fetcher.settings.max_entries_per_fetch)
+        feed = await _parse(result, fetcher.settings.max_entries_per_fetch, content_format)
     return FeedFetch(result, feed, result.permanent_url or url)
 
 
-async def _parse(result: FetchResult, max_entries: int) -> ParsedFeed:
+async def _parse(
+    result: FetchResult, max_entries: int, content_format: ContentFormat
+) -> ParsedFeed:
     return await asyncio.to_thread(
         parse_feed,
         result.body,
         url=result.url,
         content_type=result.content_type,
         max_entries=max_entries,
+        content_format=content_format,
     )

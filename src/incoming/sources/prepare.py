@@ -12,9 +12,12 @@ from incoming.derive.fingerprint import fingerprint
 from incoming.index.documents import document_tokens
 from incoming.models import ArticleDraft, ParsedEntry, ParsedFeed
 from incoming.parse import parse_feed
+from incoming.parse.content_format import ContentFormat
 
 # Bumped when cleaning or deriving changes, so stored articles are rebuilt on the next fetch.
-PREPARE_VERSION = "2"  # 2: formulas by math-core (rows, cells, spacing)
+# 2: formulas by math-core (rows, cells, spacing); 3: code blocks of Hexo, Chroma and
+# highlight.js 9 shapes, content formats decided per entry
+PREPARE_VERSION = "3"
 
 
 def entry_hash(entry: ParsedEntry, source_topic: str | None) -> str:
@@ -111,9 +114,16 @@ def parse_and_prepare(
     source_topic: str | None,
     stored: Mapping[str, str],
     max_entries: int = 0,
+    content_format: str = ContentFormat.AUTO,
 ) -> PreparedFeed:
     """All the CPU work of one fetched feed, as one call a worker process can run; only the
     `max_entries` newest entries are parsed and prepared (0: all)."""
-    feed = parse_feed(body, url=url, content_type=content_type, max_entries=max_entries)
+    feed = parse_feed(
+        body,
+        url=url,
+        content_type=content_type,
+        max_entries=max_entries,
+        content_format=ContentFormat(content_format),
+    )
     drafts, unchanged = prepare_entries(feed.entries, source_topic=source_topic, stored=stored)
     return PreparedFeed(replace(feed, entries=()), drafts, unchanged)

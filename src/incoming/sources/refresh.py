@@ -166,6 +166,7 @@ class Refresher:
                     source.topic,
                     stored,
                     self.fetcher.settings.max_entries_per_fetch,
+                    source.content_format,
                 ),
             )
         fetched = FeedFetch(

@@ -13,6 +13,7 @@ from incoming.errors import BadURLError, SourceError
 from incoming.fetch import Fetcher, FetchSettings
 from incoming.models import SaveCounts
 from incoming.parse import OpmlOutline, parse_opml, render_opml
+from incoming.parse.content_format import ContentFormat
 from incoming.parse.text import web_url
 from incoming.sources.feeds import read_feed
 from incoming.sources.notes import read_notes_folder, save_notes
@@ -44,16 +45,26 @@ def is_web_url(target: str) -> bool:
 
 
 async def add_source(
-    store: Store, target: str, *, topic: str | None, fetch_settings: FetchSettings
+    store: Store,
+    target: str,
+    *,
+    topic: str | None,
+    fetch_settings: FetchSettings,
+    content_format: ContentFormat = ContentFormat.AUTO,
 ) -> Added:
-    """Add a feed URL (an HTML page leads to its feed) or a notes folder, and read it at once.
+    """Add a feed URL (an HTML page leads to its feed) or a notes folder, and read it at once;
+    a feed's entries are read as `content_format` (`auto`: as what each turns out to be).
 
     Everything is checked before anything is stored: a URL that is unreachable or not a feed,
     or a folder that cannot be read, raises and leaves the store as it was.
     """
     if is_web_url(target):
-        return await _add_feed(store, target, topic=topic, fetch_settings=fetch_settings)
+        return await _add_feed(
+            store, target, topic=topic, fetch_settings=fetch_settings, content_format=content_format
+        )
     folder = Path(target).expanduser()
+    if folder.is_dir() and content_format is not ContentFormat.AUTO:
+        raise SourceError(f"{target} is a notes folder: its notes are Markdown, give no format")
     if folder.is_dir():
         return _add_notes(store, folder.resolve(), topic=topic, title=folder.resolve().name)
     if folder.exists():
@@ -65,10 +76,15 @@ async def add_source(
 
 
 async def _add_feed(
-    store: Store, url: str, *, topic: str | None, fetch_settings: FetchSettings
+    store: Store,
+    url: str,
+    *,
+    topic: str | None,
+    fetch_settings: FetchSettings,
+    content_format: ContentFormat,
 ) -> Added:
     async with Fetcher(fetch_settings) as fetcher:
-        fetched = await read_feed(fetcher, url, discover=True)
+        fetched = await read_feed(fetcher, url, discover=True, content_format=content_format)
     assert fetched.feed is not None  # an unconditional fetch never answers 304
     drafts, unchanged = prepare_entries(fetched.feed.entries, source_topic=topic, stored={})
     now = utcnow()
@@ -81,6 +97,7 @@ async def _add_feed(
             topic=topic,
             title=fetched.feed.title,
             site_url=fetched.feed.site_url,
+            content_format=content_format.value,
         )
         counts = save_feed_fetch(connection, source, fetched, drafts, unchanged, now=now)
         source = find_source(connection, str(source.id))

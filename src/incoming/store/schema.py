@@ -60,6 +60,8 @@ sources = Table(
     # Which worker is fetching the source, and until when its claim holds (store/leases.py).
     Column("lease_owner", Text),
     Column("lease_until", UTCDateTime),
+    # How entry content is read: "auto" (guessed per entry), "html", "markdown" or "text".
+    Column("content_format", String(16), nullable=False, server_default="auto"),
     Index(None, "next_check_at"),
     Index(None, "lease_until"),
     sqlite_autoincrement=True,

@@ -39,6 +39,7 @@ class Source:
     host: str | None
     lease_owner: str | None
     lease_until: datetime | None
+    content_format: str
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Source:
@@ -59,6 +60,7 @@ def add_source(
     title: str = "",
     site_url: str | None = None,
     topic: str | None = None,
+    content_format: str = "auto",
 ) -> Source:
     """Store a new source, due at once; SourceExistsError if its URL or path is stored already."""
     try:
@@ -71,6 +73,7 @@ def add_source(
                     title=title,
                     site_url=site_url,
                     topic=topic,
+                    content_format=content_format,
                     created_at=now,
                     next_check_at=now,
                     host=url_host(url) if kind == "feed" else None,

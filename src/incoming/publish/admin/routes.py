@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from incoming.errors import IncomingError, SourceNotFoundError
+from incoming.parse.content_format import CONTENT_FORMATS, ContentFormat, content_format
 from incoming.publish.admin.auth import AdminSettings, LoginRefusedError, log_in, password_is_set
 from incoming.publish.admin.sessions import (
     CSRF_FIELD,
@@ -117,7 +118,12 @@ class AdminViews:
         return templates.TemplateResponse(
             request,
             "admin/sources.html",
-            {"session": session, "rows": rows, "csrf_field": CSRF_FIELD},
+            {
+                "session": session,
+                "rows": rows,
+                "csrf_field": CSRF_FIELD,
+                "content_formats": CONTENT_FORMATS,
+            },
             headers=NO_STORE,
         )
 
@@ -252,11 +258,16 @@ class AdminViews:
         topic = _text(form, "topic")
         if topic and topic_name(topic) is None:
             return Done("A topic cannot hold control characters.", is_error=True)
+        try:
+            chosen = content_format(_text(form, "format") or ContentFormat.AUTO.value)
+        except ValueError as exc:
+            return Done(f"The content {exc}.", is_error=True)
         added = await service.add_source(
             _store(request),
             url,
             topic=topic_name(topic),
             fetch_settings=request.app.state.settings.fetch,
+            content_format=chosen,
         )
         return Done(f"Added {added.source.display_name}: {added.counts.new} articles.")
 

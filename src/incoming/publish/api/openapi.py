@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from incoming import __version__
+from incoming.parse.content_format import CONTENT_FORMATS, ContentFormat
 from incoming.publish.api.params import (
     CURSOR_PATTERN,
     DEFAULT_LIMIT,
@@ -102,6 +103,15 @@ ARTICLE_FIELDS: dict[str, Any] = {
     "topics": {"type": "array", "items": TOPIC_REF},
     "excerpt_html": {"type": "string"},
     "gone": {"type": "boolean", "description": "No longer in its source's feed."},
+}
+
+FORMAT: dict[str, Any] = {
+    "type": "string",
+    "enum": list(CONTENT_FORMATS),
+    "default": ContentFormat.AUTO.value,
+    "description": "How the feed's entry content is read: `auto` reads each as what it turns"
+    " out to be (HTML, Markdown or plain text); the others fix it for the rare feed that"
+    " guessing gets wrong.",
 }
 
 SOURCE_FIELDS: dict[str, Any] = {
@@ -198,6 +208,7 @@ SCHEMAS: dict[str, Any] = {
     "SourceDetail": _object(
         SOURCE_FIELDS
         | {
+            "format": FORMAT,
             "error_count": {"type": "integer", "minimum": 0},
             "last_error": _nullable("string"),
             "last_error_at": _nullable("string", format="date-time"),
@@ -224,6 +235,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "An http(s) feed URL, or a page announcing one.",
             },
             "topic": _nullable("string", description="Given to every article of the source."),
+            "format": FORMAT,
         },
         "additionalProperties": False,
     },

@@ -92,6 +92,7 @@ def source_json(source: Source, articles: int) -> dict[str, Any]:
 
 def source_detail_json(source: Source, articles: int) -> dict[str, Any]:
     return source_json(source, articles) | {
+        "format": source.content_format,
         "error_count": source.error_count,
         "last_error": source.last_error,
         "last_error_at": _iso(source.last_error_at),

@@ -8,6 +8,7 @@ Starlette runs in its thread pool, so a slow database never stalls the event loo
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from incoming.errors import SourceError, SourceExistsError, SourceNotFoundError
 from incoming.index import search
+from incoming.parse.content_format import ContentFormat, content_format
 from incoming.publish import data
 from incoming.publish.api.errors import EXCEPTION_HANDLERS, ApiError, bad_parameter, not_found
 from incoming.publish.api.openapi import openapi_document
@@ -144,10 +146,17 @@ async def _json_body(request: Request) -> Any:
         raise bad_parameter("body", "the body is not valid JSON") from None
 
 
-def _new_source_fields(body: Any) -> tuple[str, str | None]:
+@dataclass(frozen=True, slots=True)
+class _NewSource:
+    url: str
+    topic: str | None
+    content_format: ContentFormat
+
+
+def _new_source_fields(body: Any) -> _NewSource:
     if not isinstance(body, dict):
         raise bad_parameter("body", 'the body must be an object like {"url": "https://..."}')
-    unknown = sorted(set(body) - {"url", "topic"})
+    unknown = sorted(set(body) - {"url", "topic", "format"})
     if unknown:
         raise bad_parameter(unknown[0], f"unknown field {unknown[0]!r}")
     url = web_url(body["url"]) if isinstance(body.get("url"), str) else None
@@ -156,12 +165,17 @@ def _new_source_fields(body: Any) -> tuple[str, str | None]:
             "url", "url must be an http(s) URL of a feed or of a page announcing one"
         )
     topic = body.get("topic")
-    if topic is None:
-        return url, None
     name = topic_name(topic) if isinstance(topic, str) else None
-    if name is None:
+    if topic is not None and name is None:
         raise bad_parameter("topic", "topic must be null or a name without control characters")
-    return url, name
+    return _NewSource(url, name, _format_field(body.get("format", ContentFormat.AUTO.value)))
+
+
+def _format_field(value: object) -> ContentFormat:
+    try:
+        return content_format(value)
+    except ValueError as exc:
+        raise bad_parameter("format", str(exc)) from None
 
 
 class Sources(HTTPEndpoint):
@@ -174,10 +188,14 @@ class Sources(HTTPEndpoint):
 
     async def post(self, request: Request) -> Response:
         await require_token(request)
-        url, topic = _new_source_fields(await _json_body(request))
+        fields = _new_source_fields(await _json_body(request))
         try:
             added = await service.add_source(
-                _store(request), url, topic=topic, fetch_settings=request.app.state.settings.fetch
+                _store(request),
+                fields.url,
+                topic=fields.topic,
+                fetch_settings=request.app.state.settings.fetch,
+                content_format=fields.content_format,
             )
         except SourceExistsError as exc:
             raise ApiError(409, "conflict", str(exc), parameter="url") from None
