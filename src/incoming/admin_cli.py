@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 import click
 
 from incoming.cli_support import opened_store
-from incoming.publish.admin.auth import set_password
-from incoming.store import accounts
 
 
 def _when(moment: datetime | None) -> str:
@@ -20,7 +18,8 @@ def _when(moment: datetime | None) -> str:
 
 
 def admin_group() -> click.Group:
-    """The `admin` command group, for the main command line to add."""
+    """The `admin` command group, for the main command line to add (what the commands use is
+    imported when they run, to keep the command line quick to start)."""
 
     @click.group("admin")
     def admin() -> None:
@@ -35,6 +34,8 @@ def admin_group() -> click.Group:
     @click.pass_context
     def set_password_command(ctx: click.Context, password_stdin: bool) -> None:
         """Set the password of the /admin pages (hashed with argon2); ends every admin session."""
+        from incoming.publish.admin.auth import set_password
+
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
@@ -48,6 +49,8 @@ def admin_group() -> click.Group:
     @click.pass_context
     def create_token(ctx: click.Context, name: str) -> None:
         """Create an API token for the API's writes and print it: it is shown this once only."""
+        from incoming.store import accounts
+
         with opened_store(ctx, creates=True) as store, store.write() as connection:
             token, secret = accounts.create_token(connection, name=name, now=datetime.now(UTC))
         click.echo(
@@ -60,6 +63,8 @@ def admin_group() -> click.Group:
     @click.pass_context
     def list_tokens(ctx: click.Context) -> None:
         """List the API tokens (their ids and names; the secrets are not stored)."""
+        from incoming.store import accounts
+
         with opened_store(ctx) as store, store.read() as connection:
             found = accounts.list_tokens(connection)
         for token in found:
@@ -73,6 +78,8 @@ def admin_group() -> click.Group:
     @click.pass_context
     def revoke_token(ctx: click.Context, token_id: int) -> None:
         """Delete an API token (by the id `incoming admin tokens` shows)."""
+        from incoming.store import accounts
+
         with opened_store(ctx) as store, store.write() as connection:
             revoked = accounts.revoke_token(connection, token_id)
         if not revoked:

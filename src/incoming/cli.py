@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import re
@@ -10,14 +9,9 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.exc import OperationalError
 
 from incoming import worker_cli
 from incoming.admin_cli import admin_group
@@ -30,26 +24,36 @@ from incoming.cli_support import (
     stdout,
 )
 from incoming.configuration import CONFIG_ENV, given_flags, load_settings, setting_options
-from incoming.derive import normalize_topic
 from incoming.errors import IncomingError
-from incoming.index import SearchHit, reindex, search
 from incoming.logs import configure_logging, log_format_option
-from incoming.models import SaveCounts
+from incoming.models import CONTENT_FORMATS, ContentFormat
 from incoming.ops_cli import ops_commands
-from incoming.parse.content_format import CONTENT_FORMATS, ContentFormat
-from incoming.publish.server import serve as run_server
-from incoming.sources import service
-from incoming.sources.refresh import Outcome, limits_note
-from incoming.store.articles import Article, latest_articles
-from incoming.store.engine import (
-    DEFAULT_DATABASE_URL,
-    check_target,
-    is_busy,
-    migrate,
-    open_store,
-    unavailable_reason,
-)
-from incoming.store.sources import Source, article_counts, find_source, list_sources
+from incoming.store import DEFAULT_DATABASE_URL
+
+# Only what defining the commands needs is imported here; each command imports what it uses
+# when it runs (SQLAlchemy, the parsers, the server...), so `--help` and the read commands
+# start quickly (bench/start.py, tests/test_cli_start.py).
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from incoming.index import SearchHit
+    from incoming.sources.refresh import Outcome
+    from incoming.store.articles import Article
+    from incoming.store.sources import Source
+
+
+def _is_operational_error(exc: Exception) -> bool:
+    """A database that went away or stayed locked; only raised once SQLAlchemy is imported, so
+    it is not imported here (every exit, even --help's, passes through)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.OperationalError)
+
+
+def run_server(store_url: str, **options: Any) -> None:
+    """`publish.server.serve`, imported only when a site is served."""
+    from incoming.publish.server import serve
+
+    serve(store_url, **options)
 
 
 class IncomingGroup(click.Group):
@@ -61,7 +65,11 @@ class IncomingGroup(click.Group):
         except IncomingError as exc:
             click.echo(f"incoming: error: {exc}", err=True)
             ctx.exit(1)
-        except OperationalError as exc:  # the database went away, or stayed locked
+        except Exception as exc:
+            if not _is_operational_error(exc):
+                raise
+            from incoming.store.engine import is_busy, unavailable_reason
+
             problem = "" if is_busy(exc) else "the database stopped answering: "
             click.echo(f"incoming: error: {problem}{unavailable_reason(exc)}", err=True)
             ctx.exit(1)
@@ -97,6 +105,8 @@ def cli(ctx: click.Context, database: str, config: Path | None, log_format: str)
 @click.pass_context
 def migrate_command(ctx: click.Context) -> None:
     """Bring the database schema up to date (done on every start too)."""
+    from incoming.store.engine import check_target, migrate, open_store
+
     check_target(ctx.obj["database"], creates=True)
     store = open_store(ctx.obj["database"], apply_migrations=False)
     try:
@@ -128,6 +138,10 @@ def add(
     allow_private_addresses: bool,
 ) -> None:
     """Add a feed URL (a page announcing a feed works too) or a folder of Markdown notes."""
+    import asyncio
+
+    from incoming.sources import service
+
     settings = fetch_settings(ctx, allow_private_addresses)
     with opened_store(ctx, creates=True) as store:
         added = asyncio.run(
@@ -151,6 +165,8 @@ def add(
 @click.pass_context
 def remove(ctx: click.Context, source: str) -> None:
     """Remove a source (by id or URL) and its articles."""
+    from incoming.sources import service
+
     with opened_store(ctx) as store:
         removed, count = service.remove_source(store, source)
     click.echo(f"removed source {removed.id}: {removed.display_name} and {count} articles")
@@ -171,6 +187,11 @@ def _source_json(source: Source, articles: int) -> dict[str, Any]:
 @click.pass_context
 def sources_command(ctx: click.Context, as_json: bool) -> None:
     """List the sources with their state and last error."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from incoming.store.sources import article_counts, list_sources
+
     with opened_store(ctx) as store, store.read() as connection:
         found = list_sources(connection)
         counts = article_counts(connection)
@@ -205,6 +226,20 @@ def sources_command(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses: bool) -> None:
     """Fetch every source (or those named) and store what is new or changed."""
+    import asyncio
+
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from incoming.sources import service
+    from incoming.store.sources import find_source, list_sources
+
     settings = fetch_settings(ctx, allow_private_addresses)
     with opened_store(ctx) as store:
         with store.read() as connection:
@@ -235,6 +270,12 @@ def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses:
 
 
 def _print_summary(outcomes: list[Outcome]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from incoming.models import SaveCounts
+    from incoming.sources.refresh import limits_note
+
     table = Table("source", "new", "updated", "unchanged", "result")
     for o in sorted(outcomes, key=lambda outcome: outcome.source_id):
         result = "not modified" if o.not_modified else "ok" + limits_note(o.counts)
@@ -266,6 +307,8 @@ def _print_summary(outcomes: list[Outcome]) -> None:
 @click.pass_context
 def import_opml(ctx: click.Context, file: Path) -> None:
     """Add the feeds of an OPML list; nested outlines become topics."""
+    from incoming.sources import service
+
     try:
         data = file.read_bytes()
     except OSError as exc:
@@ -285,6 +328,8 @@ def import_opml(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def export_opml(ctx: click.Context, output: Path | None) -> None:
     """Write the feeds as OPML 2.0 (to standard output, or --output FILE)."""
+    from incoming.sources import service
+
     with opened_store(ctx) as store:
         data = service.export_opml(store)
     if output is None:
@@ -321,6 +366,13 @@ def articles_command(
     ctx: click.Context, source: str | None, topic: str | None, limit: int, as_json: bool
 ) -> None:
     """List articles, newest update first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from incoming.derive import normalize_topic
+    from incoming.store.articles import latest_articles
+    from incoming.store.sources import find_source
+
     with opened_store(ctx) as store, store.read() as connection:
         source_id = find_source(connection, source).id if source else None
         slug = None
@@ -346,6 +398,8 @@ def articles_command(
 
 def _marked_text(fragment: str) -> Text:
     """An HTML snippet (escaped text, matches in <mark>) as terminal text, matches highlighted."""
+    from rich.text import Text
+
     shown = Text()
     for index, part in enumerate(re.split(r"</?mark>", fragment)):
         shown.append(html.unescape(part), style="bold reverse" if index % 2 else "")
@@ -373,6 +427,11 @@ def _hit_json(hit: SearchHit) -> dict[str, Any]:
 def search_command(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
     """Search the articles: words and CJK strings, "phrases", -excluded, OR, and the filters
     source:, topic:, after:YYYY-MM-DD, before:YYYY-MM-DD."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from incoming.index import search
+
     with opened_store(ctx) as store, store.read() as connection:
         page = search(connection, query, limit=limit)
     if as_json:
@@ -398,6 +457,8 @@ def search_command(ctx: click.Context, query: str, limit: int, as_json: bool) ->
 @click.pass_context
 def reindex_command(ctx: click.Context) -> None:
     """Rebuild the search index from the stored articles."""
+    from incoming.index import reindex
+
     with opened_store(ctx) as store:
         count = reindex(store)
     click.echo(f"indexed {count} articles")
@@ -422,6 +483,8 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool, workers: int, **
 
     Every setting has a flag here (--base-url, --allowed-host, ...), over the environment
     and the config file: see docs/configuration.md."""
+    from incoming.sources import service
+
     settings = load_settings(given_flags(flags), config=ctx.obj.get("config"))
     if demo:
         with opened_store(ctx, creates=True) as store:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from incoming.configuration import load_settings
-from incoming.fetch.settings import FetchSettings
-from incoming.store.engine import Store, check_target, open_store
+
+if TYPE_CHECKING:
+    from incoming.fetch.settings import FetchSettings
+    from incoming.store.engine import Store
 
 # Tables and summaries go to stdout. Whatever a table shows that came from a feed or a server
 # goes in as rich `Text`, never as markup: a title like "[/]" would crash the table.
@@ -53,6 +55,8 @@ def fetch_settings(ctx: click.Context, allow_private_addresses: bool) -> FetchSe
 def opened_store(ctx: click.Context, *, creates: bool = False) -> Iterator[Store]:
     """The store of --database. Only commands that set one up (`creates`) may make a new
     SQLite file; none may use an in-memory one (see store.engine.check_target)."""
+    from incoming.store.engine import check_target, open_store  # SQLAlchemy is slow to import
+
     check_target(ctx.obj["database"], creates=creates)
     store = open_store(ctx.obj["database"])
     try:

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-from uvicorn.config import LOGGING_CONFIG
 
 LOG_FORMATS = ("text", "json")
 LOG_FORMAT_ENV = "INCOMING_LOG_FORMAT"
@@ -74,6 +73,8 @@ def server_logging_config(log_format: str) -> dict[str, Any]:
     lines beside it (the text mode of before: Incoming's info lines stay quiet)."""
     if log_format == "json":
         return json_logging_config()
+    from uvicorn.config import LOGGING_CONFIG  # here: only a server needs uvicorn
+
     config = copy.deepcopy(LOGGING_CONFIG)
     config["handlers"]["requests"] = {
         "formatter": "default",

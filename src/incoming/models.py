@@ -5,6 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+
+
+class ContentFormat(StrEnum):
+    """How a source's entry content is read: guessed per entry, or fixed for the source.
+
+    Here, not in parse/content_format.py: `incoming add --format` lists the choices without
+    importing the parsers."""
+
+    AUTO = "auto"
+    HTML = "html"
+    MARKDOWN = "markdown"
+    TEXT = "text"
+
+
+CONTENT_FORMATS = tuple(member.value for member in ContentFormat)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from incoming.cli_support import database_option
-from incoming.store.backup import backup_sqlite
 
 
 @click.command("backup")
@@ -18,6 +17,8 @@ from incoming.store.backup import backup_sqlite
 def backup(ctx: click.Context, file: Path, force: bool) -> None:
     """Copy the SQLite database to FILE, safely while the site serves and fetches write
     (PostgreSQL: use pg_dump)."""
+    from incoming.store.backup import backup_sqlite  # on use: SQLAlchemy is slow to import
+
     size = backup_sqlite(ctx.obj["database"], file, force=force)
     click.echo(f"backed up {ctx.obj['database']} to {file} ({size / 1e6:.1f} MB)")
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import signal
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.table import Table
-from rich.text import Text
 
 from incoming.cli_support import (
     allow_private_option,
@@ -20,15 +16,20 @@ from incoming.cli_support import (
     opened_store,
     stdout,
 )
-from incoming.sources.worker import Worker, WorkerSettings
-from incoming.store.engine import Store
-from incoming.store.status import Status, read_status
-from incoming.store.worker_lock import single_worker
-from incoming.store.workers import Counters
+
+# What the commands use is imported when they run: the whole command line imports this module.
+if TYPE_CHECKING:
+    from incoming.sources.worker import Worker
+    from incoming.store.engine import Store
+    from incoming.store.status import Status
+    from incoming.store.workers import Counters
 
 
 async def _work(worker: Worker) -> Counters:
     """Run the worker; SIGTERM or SIGINT stops it gracefully (fetches under way finish)."""
+    import asyncio
+    import signal
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
@@ -78,6 +79,11 @@ def worker_command(
     allow_private_addresses: bool,
 ) -> None:
     """Fetch due sources until stopped; run as many as needed on one PostgreSQL database."""
+    import asyncio
+
+    from incoming.sources.worker import Worker, WorkerSettings
+    from incoming.store.worker_lock import single_worker
+
     settings = WorkerSettings(
         concurrency=concurrency,
         lease_seconds=lease_seconds,
@@ -121,6 +127,9 @@ def status_json(status: Status) -> dict[str, Any]:
 
 
 def _print_status(status: Status) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     held = sum(count for _, count in status.leased)
     stdout.print(
         f"{status.sources} sources: {status.due} due now, {held} being fetched, "
@@ -168,6 +177,8 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
 
 
 def _status(store: Store) -> Status:
+    from incoming.store.status import read_status
+
     with store.read() as connection:
         return read_status(connection, now=datetime.now(UTC))
 

@@ -13,8 +13,6 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from incoming.derive.segments import code_text
-
 # ISO 8601 date-times, clock times with seconds, and Unix times (2001..2286, s or ms).
 _VOLATILE = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -31,6 +29,8 @@ def _steady(text: str) -> str:
 
 def fingerprint(title: str, text: str, html: str = "") -> str:
     """The digest of an article's title and text (and the code blocks of its clean `html`)."""
+    from incoming.derive.segments import code_text  # lxml: only where articles are written
+
     digest = hashlib.sha256()
     for part in (title, text, code_text(html)):
         digest.update(_steady(part).encode("utf-8", "surrogatepass") + b"\x00")

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
 
-from incoming.derive.segments import code_text
 from incoming.index.keywords import keywords
 from incoming.index.schema import (
     FTS_COLUMNS,
@@ -40,6 +39,8 @@ def document_tokens(title: str, text: str, html: str = "") -> dict[str, str]:
     """The token strings of an article's search_documents row: its title, and its plain text
     followed by the text of its code blocks (found in its clean `html`). Made where the draft
     is (a parse worker), so that the writer only writes them."""
+    from incoming.derive.segments import code_text  # lxml: only where articles are written
+
     return token_strings(
         word_tokens(fold(title[:MAX_INDEXED_TITLE])),
         word_tokens(fold(f"{text} {code_text(html)}"[:MAX_INDEXED_CHARACTERS])),

@@ -13,25 +13,13 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from html.parser import HTMLParser
 
 from markdown_it.token import Token
 
+from incoming.models import CONTENT_FORMATS, ContentFormat
 from incoming.parse.markdown import markdown_parser, render_markdown
 from incoming.parse.text import text_to_html
-
-
-class ContentFormat(StrEnum):
-    """How a source's entry content is read: guessed per entry, or fixed for the source."""
-
-    AUTO = "auto"
-    HTML = "html"
-    MARKDOWN = "markdown"
-    TEXT = "text"
-
-
-CONTENT_FORMATS = tuple(member.value for member in ContentFormat)
 
 
 def content_format(value: object) -> ContentFormat:

@@ -19,7 +19,8 @@ from starlette.applications import Starlette
 
 from incoming.publish.app import create_app
 from incoming.publish.settings import SiteSettings, settings_from_json
-from incoming.store.engine import DEFAULT_DATABASE_URL, open_store
+from incoming.store import DEFAULT_DATABASE_URL
+from incoming.store.engine import open_store
 
 DATABASE_ENV = "INCOMING_DATABASE_URL"
 SETTINGS_ENV = "INCOMING_SITE_SETTINGS"

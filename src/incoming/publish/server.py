@@ -37,6 +37,10 @@ from incoming.store.engine import is_memory_sqlite, normalize_url, open_store
 
 FACTORY = "incoming.publish.factory:app_from_environment"
 STOP_SECONDS = 30
+# How long uvicorn's supervisor waits for a web process to answer its health check before it
+# kills and replaces it (uvicorn's default, 5 s, is less than a process takes to start on a
+# loaded machine: it would kill every one in a loop). A hung process is still replaced.
+HEALTHCHECK_SECONDS = 60
 # Open files a web process needs besides its connections: database, logs, metrics, assets.
 RESERVED_FILES = 256
 
@@ -118,7 +122,14 @@ def serve(
             os.environ[DATABASE_ENV] = store_url
             os.environ[SETTINGS_ENV] = settings_to_json(replace(settings, refresh=False))
             config = _config(
-                FACTORY, host, port, settings, log_format, factory=True, workers=workers
+                FACTORY,
+                host,
+                port,
+                settings,
+                log_format,
+                factory=True,
+                workers=workers,
+                timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
             )
             with contextlib.suppress(KeyboardInterrupt):
                 Multiprocess(config, sockets=[config.bind_socket()]).run()

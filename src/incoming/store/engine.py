@@ -7,20 +7,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from incoming.errors import ConfigError, StoreUnavailableError
 from incoming.store import changes
 
-DEFAULT_DATABASE_URL = "sqlite:///incoming.db"
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant works: it names the lock that serializes migrations across processes.
 MIGRATION_LOCK_ID = 0x1C0_311C
@@ -122,18 +120,41 @@ class Store:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(files("incoming.store") / "migrations"))
     return config
 
 
+def newest_revision() -> str:
+    """The head revision, from the migration files' names ("0010_source_content_format.py"):
+    telling a current store needs no Alembic, which takes longer to import than a command
+    takes to run (tests/store/test_engine_start.py checks this is Alembic's own head)."""
+    versions = files("incoming.store") / "migrations" / "versions"
+    return max(item.name[:4] for item in versions.iterdir() if item.name[:4].isdigit())
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision the database is at (None before the first migration), read as Alembic
+    reads it: from its version table in the default schema."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def migrate(store: Store) -> str | None:
-    """Bring the schema to the newest revision; returns the revision applied, None if current."""
+    """Bring the schema to the newest revision; returns the revision applied, None if current.
+    Alembic is imported only when the store is behind."""
+    with store.read() as connection:
+        if stored_revision(connection) == newest_revision():
+            return None
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     config = _alembic_config()
     head = ScriptDirectory.from_config(config).get_current_head()
-    with store.read() as connection:
-        if MigrationContext.configure(connection).get_current_revision() == head:
-            return None
     with migrating(store) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
