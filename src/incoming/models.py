@@ -23,6 +23,13 @@ class ContentFormat(StrEnum):
 CONTENT_FORMATS = tuple(member.value for member in ContentFormat)
 
 
+def content_format(value: object) -> ContentFormat:
+    """The format a user named; ValueError naming the choices for anything else."""
+    if isinstance(value, str) and value.strip().lower() in CONTENT_FORMATS:
+        return ContentFormat(value.strip().lower())
+    raise ValueError(f"format must be one of {', '.join(CONTENT_FORMATS)}, not {value!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedEntry:
     """One entry as a source gave it: HTML not yet sanitized, dates UTC-aware or None."""

@@ -17,16 +17,13 @@ from html.parser import HTMLParser
 
 from markdown_it.token import Token
 
-from incoming.models import CONTENT_FORMATS, ContentFormat
+# The formats and the check of a user's choice live in models.py (the command line and the
+# web validate --format without importing the parsers); also offered here, beside the parsing.
+from incoming.models import CONTENT_FORMATS as CONTENT_FORMATS
+from incoming.models import ContentFormat
+from incoming.models import content_format as content_format
 from incoming.parse.markdown import markdown_parser, render_markdown
 from incoming.parse.text import text_to_html
-
-
-def content_format(value: object) -> ContentFormat:
-    """The format a user named; ValueError naming the choices for anything else."""
-    if isinstance(value, str) and value.strip().lower() in CONTENT_FORMATS:
-        return ContentFormat(value.strip().lower())
-    raise ValueError(f"format must be one of {', '.join(CONTENT_FORMATS)}, not {value!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,16 +12,28 @@ import contextlib
 import logging
 import os
 import signal
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
 from incoming.logs import configure_logging
 from incoming.publish.settings import SiteSettings, settings_from_json
-from incoming.sources.refresh import refresh_due
 from incoming.store.engine import Store, open_store, unavailable_reason
+
+if TYPE_CHECKING:
+    from incoming.fetch.settings import FetchSettings
+    from incoming.sources.refresh import Outcome
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_SECONDS = 1.0
+
+
+async def refresh_due(store: Store, settings: FetchSettings) -> list[Outcome]:
+    """`sources.refresh.refresh_due`, imported on the first round: a web process that does
+    not refresh never imports the fetcher and the parsers."""
+    from incoming.sources import refresh
+
+    return await refresh.refresh_due(store, settings)
 
 
 async def refresh_forever(store: Store, settings: SiteSettings) -> None:

@@ -7,11 +7,11 @@ cannot store them (PostgreSQL text cannot hold NUL).
 
 from __future__ import annotations
 
-from incoming.sources import service
-
 
 def web_url(text: str) -> str | None:
     """The http(s) URL given, trimmed; None when it is not one."""
+    from incoming.sources import service  # the fetcher and parsers: on a first add, not at start
+
     candidate = text.strip()
     try:
         return candidate if candidate.isprintable() and service.is_web_url(candidate) else None

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from incoming.errors import SourceExistsError, SourceNotFoundError
 from incoming.store.changes import note_change
+from incoming.store.conflicts import insert_on_conflict
 from incoming.store.hosts import url_host
 from incoming.store.schema import articles, sources
 
@@ -112,9 +112,8 @@ def add_feeds(connection: Connection, feeds: Sequence[NewFeed], *, now: datetime
         }
         for feed in feeds
     ]
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = (
-        dialect_insert(sources)
+        insert_on_conflict(connection, sources)
         .on_conflict_do_nothing(index_elements=[sources.c.url])
         .returning(*sources.c, sort_by_parameter_order=True)
     )

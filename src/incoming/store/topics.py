@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from incoming.store.changes import note_change
+from incoming.store.conflicts import insert_on_conflict
 from incoming.store.schema import topics
 
 
@@ -23,8 +23,8 @@ def ensure_topics(connection: Connection, pairs: Iterable[tuple[str, str]]) -> d
     found = dict(connection.execute(query).all())
     missing = [{"slug": slug, "name": name} for slug, name in wanted.items() if slug not in found]
     if missing:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        connection.execute(dialect.insert(topics).on_conflict_do_nothing(), missing)
+        statement = insert_on_conflict(connection, topics).on_conflict_do_nothing()
+        connection.execute(statement, missing)
         note_change(connection)
         found = dict(connection.execute(query).all())
     return found

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from incoming.errors import IncomingError, SourceNotFoundError
-from incoming.parse.content_format import CONTENT_FORMATS, ContentFormat, content_format
+from incoming.models import CONTENT_FORMATS, ContentFormat, content_format
 from incoming.publish.admin.auth import AdminSettings, LoginRefusedError, log_in, password_is_set
 from incoming.publish.admin.sessions import (
     CSRF_FIELD,
@@ -35,11 +35,13 @@ from incoming.publish.admin.sessions import (
 from incoming.publish.api.payloads import source_state
 from incoming.publish.source_input import topic_name, web_url
 from incoming.publish.templating import templates
-from incoming.sources import service
 from incoming.store import accounts
 from incoming.store.accounts import AdminSession
 from incoming.store.engine import Store
 from incoming.store.sources import article_counts, find_source, list_sources
+
+# The actions that add, fetch or remove sources import `incoming.sources.service` (the
+# fetcher and the parsers) when they first run: a web process starts without them.
 
 DASHBOARD = "/admin"
 LOGIN = "/admin/login"
@@ -248,6 +250,8 @@ class AdminViews:
         )
 
     async def add_source(self, request: Request, form: FormData) -> Done:
+        from incoming.sources import service
+
         url = web_url(_text(form, "url"))
         if url is None:
             return Done(
@@ -272,11 +276,15 @@ class AdminViews:
         return Done(f"Added {added.source.display_name}: {added.counts.new} articles.")
 
     async def remove_source(self, request: Request, form: FormData) -> Done:
+        from incoming.sources import service
+
         reference = str(request.path_params["source_id"])
         removed, count = await run_in_threadpool(service.remove_source, _store(request), reference)
         return Done(f"Removed {removed.display_name} and its {count} articles.")
 
     async def fetch_source(self, request: Request, form: FormData) -> Done:
+        from incoming.sources import service
+
         reference = str(request.path_params["source_id"])
         (outcome,) = await service.fetch_sources(
             _store(request), [reference], fetch_settings=request.app.state.settings.fetch
@@ -289,6 +297,8 @@ class AdminViews:
         return Done(f"Fetched {outcome.name}: {counts.new} new, {counts.updated} updated.")
 
     async def fetch_all(self, request: Request, form: FormData) -> Done:
+        from incoming.sources import service
+
         task = BackgroundTask(
             service.fetch_sources,
             _store(request),
@@ -300,6 +310,8 @@ class AdminViews:
         )
 
     async def import_opml(self, request: Request, form: FormData) -> Done:
+        from incoming.sources import service
+
         upload = form.get("opml")
         if not isinstance(upload, UploadFile):
             return Done("Choose an OPML file to import.", is_error=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from incoming import __version__
-from incoming.parse.content_format import CONTENT_FORMATS, ContentFormat
+from incoming.models import CONTENT_FORMATS, ContentFormat
 from incoming.publish.api.params import (
     CURSOR_PATTERN,
     DEFAULT_LIMIT,

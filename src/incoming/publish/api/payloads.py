@@ -7,15 +7,17 @@ server and a source's last error. Token holders get those in the detail view.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incoming.index import SearchHit
 from incoming.publish.data import ArticleDetail
 from incoming.publish.urls import article_path, href, source_path, topic_path
-from incoming.sources.refresh import Outcome
 from incoming.store.articles import Article
 from incoming.store.queries import ArticleRef, SourceSummary, TopicSummary
 from incoming.store.sources import Source
+
+if TYPE_CHECKING:
+    from incoming.sources.refresh import Outcome
 
 
 def _iso(moment: datetime | None) -> str | None:

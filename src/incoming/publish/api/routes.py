@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from incoming.errors import SourceError, SourceExistsError, SourceNotFoundError
 from incoming.index import search
-from incoming.parse.content_format import ContentFormat, content_format
+from incoming.models import ContentFormat, content_format
 from incoming.publish import data
 from incoming.publish.api.errors import EXCEPTION_HANDLERS, ApiError, bad_parameter, not_found
 from incoming.publish.api.openapi import openapi_document
@@ -47,10 +47,12 @@ from incoming.publish.api.payloads import (
 from incoming.publish.api.queries import ArticleFilter, article_page
 from incoming.publish.api.tokens import require_token
 from incoming.publish.source_input import topic_name, web_url
-from incoming.sources import service
 from incoming.store.engine import Store
 from incoming.store.queries import get_source, get_topic
 from incoming.store.sources import Source, article_counts
+
+# The actions that add, fetch or remove sources import `incoming.sources.service` (the
+# fetcher and the parsers) when they first run: a web process starts without them.
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -187,6 +189,8 @@ class Sources(HTTPEndpoint):
         return JSONResponse({"items": [source_summary_json(summary) for summary in summaries]})
 
     async def post(self, request: Request) -> Response:
+        from incoming.sources import service
+
         await require_token(request)
         fields = _new_source_fields(await _json_body(request))
         try:
@@ -217,6 +221,8 @@ def _source_with_count(store: Store, source_id: int) -> tuple[Source, int]:
 
 
 async def remove_source(request: Request) -> Response:
+    from incoming.sources import service
+
     await require_token(request)
     source_id = parse_id(request.path_params["source_id"], "source_id")
     try:
@@ -231,6 +237,8 @@ async def remove_source(request: Request) -> Response:
 
 
 async def fetch_source(request: Request) -> Response:
+    from incoming.sources import service
+
     await require_token(request)
     source_id = parse_id(request.path_params["source_id"], "source_id")
     store = _store(request)
