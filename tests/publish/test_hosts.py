@@ -6,7 +6,6 @@ import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import feedparser
 import httpx
@@ -225,16 +224,18 @@ def test_serve_allows_the_name_it_binds(tmp_path: Path, monkeypatch: pytest.Monk
     served: list[Starlette] = []
 
     class Served:
-        """uvicorn's Server, keeping the app instead of serving it."""
+        """uvicorn's Server, keeping the app (here its config) instead of serving it."""
 
         started = True
 
-        def __init__(self, config: Any) -> None:
-            served.append(config.app)
+        def __init__(self, app: Starlette) -> None:
+            served.append(app)
 
         def run(self) -> None:
             pass
 
+    # No uvicorn Config either: making one would set this test process's logging up for good.
+    monkeypatch.setattr(server, "_config", lambda app, *_args, **_options: app)
     monkeypatch.setattr(server.uvicorn, "Server", Served)
     url = f"sqlite:///{tmp_path / 'site.db'}"
     server.serve(url, host="hub.lan", port=8000, settings=SiteSettings(refresh=False))
