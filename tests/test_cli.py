@@ -79,7 +79,7 @@ def test_opml_commands(run, tmp_path: Path) -> None:
         '<opml version="2.0"><body><outline text="RL">'
         '<outline type="rss" text="A" xmlUrl="https://a.example/feed"/></outline></body></opml>'
     )
-    assert "added 1 sources" in run("import-opml", str(opml)).output
+    assert "added 1 source, 0 already present" in run("import-opml", str(opml)).output
     out = tmp_path / "out.opml"
     assert run("export-opml", "-o", str(out)).exit_code == 0
     assert "https://a.example/feed" in out.read_text()
@@ -92,6 +92,8 @@ def test_opml_commands(run, tmp_path: Path) -> None:
         (["remove", "42"], "no source '42'"),
         (["fetch", "nope"], "no source 'nope'"),
         (["articles", "--source", "7"], "no source '7'"),
+        (["articles", "--topic", "nosuch"], "no topic 'nosuch'"),
+        (["import-opml", "missing.opml"], "cannot read missing.opml: No such file or directory"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(run, store: Store, args: list[str], message: str) -> None:
@@ -236,3 +238,43 @@ def test_add_with_an_unknown_content_format_fails_with_the_choices(
     assert refused.exit_code == 2
     assert "'rtf' is not one of 'auto', 'html', 'markdown', 'text'" in refused.output
     assert run("sources", "--json").output == ""
+
+
+def test_counts_take_their_noun_in_the_singular(run, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "one.md").write_text("# 注意力\n\n缩放点积注意力。\n", encoding="utf-8")
+    added = run("add", str(notes))
+    assert added.output.endswith(", 1 article\n")
+    assert run("reindex").output == "indexed 1 article\n"
+    assert "1 article matches, 1 shown" in run("search", "注意力").output
+    assert "1 source: 0 new" in " ".join(run("fetch").output.split())
+    assert run("remove", "1").output.endswith("and 1 article\n")
+
+
+def test_fetch_says_a_partial_failure_by_its_exit_code(run, server: FixtureServer) -> None:
+    server.route("/a.xml", body=rss(ITEMS), headers=RSS_HEADERS)
+    server.route("/b.xml", body=rss(ITEMS[:1]), headers=RSS_HEADERS)
+    assert run("add", server.url("/a.xml")).exit_code == 0
+    assert run("add", server.url("/b.xml")).exit_code == 0
+    assert run("fetch").exit_code == 0
+    server.route("/a.xml", body=b"", status=500)
+    assert run("fetch", "1", "2").exit_code == 3  # one of two failed
+    server.route("/b.xml", body=b"", status=500)
+    assert run("fetch", "1", "2").exit_code == 1  # every source failed
+
+
+def test_remove_asks_first_on_a_terminal(
+    run, db_url: str, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.route("/feed.xml", body=rss(ITEMS), headers=RSS_HEADERS)
+    assert run("add", server.url("/feed.xml")).exit_code == 0
+    monkeypatch.setattr("incoming.cli._interactive", lambda: True)
+    kept = CliRunner().invoke(
+        cli, ["--database", db_url, "remove", "1"], input="n\n", catch_exceptions=False
+    )
+    assert kept.exit_code == 1
+    assert "remove source 1:" in kept.stderr
+    assert "and 2 articles?" in kept.stderr
+    assert "nothing removed" in kept.stderr
+    assert run("remove", "1", "--yes").exit_code == 0

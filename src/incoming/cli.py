@@ -17,6 +17,7 @@ from incoming import worker_cli
 from incoming.admin_cli import admin_group
 from incoming.cli_support import (
     allow_private_option,
+    counted,
     database_option,
     fetch_settings,
     opened_store,
@@ -24,7 +25,7 @@ from incoming.cli_support import (
     stdout,
 )
 from incoming.configuration import CONFIG_ENV, given_flags, load_settings, setting_options
-from incoming.errors import IncomingError
+from incoming.errors import ConfigError, IncomingError, TopicNotFoundError
 from incoming.logs import configure_logging, log_format_option
 from incoming.models import CONTENT_FORMATS, ContentFormat
 from incoming.ops_cli import ops_commands
@@ -54,6 +55,16 @@ def run_server(store_url: str, **options: Any) -> None:
     from incoming.publish.server import serve
 
     serve(store_url, **options)
+
+
+def _interactive() -> bool:
+    """Whether a person is at the keyboard: questions are asked only then, never of scripts."""
+    return sys.stdin.isatty()
+
+
+# `incoming fetch`: 0 when every source was fetched, 1 when none was (or the input was bad),
+# PARTLY_FAILED when some were and some were not (click keeps 2 for a usage error).
+PARTLY_FAILED = 3
 
 
 class IncomingGroup(click.Group):
@@ -155,21 +166,37 @@ def add(
         )
     source, counts = added.source, added.counts
     click.echo(
-        f"added source {source.id}: {source.display_name} ({source.url}), {counts.new} articles"
+        f"added source {source.id}: {source.display_name} ({source.url}), "
+        + counted(counts.new, "article")
     )
 
 
 @cli.command()
 @click.argument("source")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask first (asked only on a terminal).")
 @database_option
 @click.pass_context
-def remove(ctx: click.Context, source: str) -> None:
+def remove(ctx: click.Context, source: str, yes: bool) -> None:
     """Remove a source (by id or URL) and its articles."""
     from incoming.sources import service
+    from incoming.store.sources import article_counts, find_source
 
     with opened_store(ctx) as store:
+        if not yes and _interactive():
+            with store.read() as connection:
+                found = find_source(connection, source)
+                articles = article_counts(connection).get(found.id, 0)
+            question = (
+                f"remove source {found.id}: {found.display_name} and "
+                f"{counted(articles, 'article')}?"
+            )
+            if not click.confirm(question, err=True):
+                click.echo("nothing removed", err=True)
+                ctx.exit(1)
         removed, count = service.remove_source(store, source)
-    click.echo(f"removed source {removed.id}: {removed.display_name} and {count} articles")
+    click.echo(
+        f"removed source {removed.id}: {removed.display_name} and {counted(count, 'article')}"
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -265,8 +292,9 @@ def fetch(ctx: click.Context, sources: tuple[str, ...], allow_private_addresses:
                 )
             )
     _print_summary(outcomes)
-    if outcomes and all(outcome.failed for outcome in outcomes):
-        ctx.exit(1)
+    failed = sum(outcome.failed for outcome in outcomes)
+    if failed:
+        ctx.exit(1 if failed == len(outcomes) else PARTLY_FAILED)
 
 
 def _print_summary(outcomes: list[Outcome]) -> None:
@@ -289,7 +317,7 @@ def _print_summary(outcomes: list[Outcome]) -> None:
     stdout.print(table)
     failed = sum(o.failed for o in outcomes)
     stdout.print(
-        f"{len(outcomes)} sources: {sum(o.counts.new for o in outcomes)} new, "
+        f"{counted(len(outcomes), 'source')}: {sum(o.counts.new for o in outcomes)} new, "
         f"{sum(o.counts.updated for o in outcomes)} updated, "
         f"{sum(o.counts.unchanged for o in outcomes)} unchanged articles; {failed} failed"
         + limits_note(
@@ -312,12 +340,13 @@ def import_opml(ctx: click.Context, file: Path) -> None:
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
+        raise ConfigError(f"cannot read {file}: {exc.strerror}") from exc
     with opened_store(ctx, creates=True) as store:
         report = service.import_opml(store, data)
     refused = f", {len(report.refused)} refused (not http(s) URLs)" if report.refused else ""
     click.echo(
-        f"added {len(report.added)} sources, {len(report.skipped)} already present{refused}; "
+        f"added {counted(len(report.added), 'source')}, {len(report.skipped)} already "
+        f"present{refused}; "
         "run `incoming fetch` to read them"
     )
 
@@ -371,6 +400,7 @@ def articles_command(
 
     from incoming.derive import normalize_topic
     from incoming.store.articles import latest_articles
+    from incoming.store.queries import get_topic
     from incoming.store.sources import find_source
 
     with opened_store(ctx) as store, store.read() as connection:
@@ -379,6 +409,8 @@ def articles_command(
         if topic is not None:
             normalized = normalize_topic(topic)
             slug = normalized[0] if normalized else topic
+            if get_topic(connection, slug) is None:
+                raise TopicNotFoundError(f"no topic {topic!r} (the site lists them at /topics)")
         found = latest_articles(connection, source_id=source_id, topic_slug=slug, limit=limit)
     if as_json:
         for article in found:
@@ -449,7 +481,8 @@ def search_command(ctx: click.Context, query: str, limit: int, as_json: bool) ->
         )
     stdout.print(table)
     matched = f"{page.total}" if page.total_is_exact else f"more than {page.total - 1}"
-    stdout.print(f"{matched} articles match, {len(page.hits)} shown")
+    noun = "article matches" if page.total == 1 and page.total_is_exact else "articles match"
+    stdout.print(f"{matched} {noun}, {len(page.hits)} shown")
 
 
 @cli.command("reindex")
@@ -461,7 +494,7 @@ def reindex_command(ctx: click.Context) -> None:
 
     with opened_store(ctx) as store:
         count = reindex(store)
-    click.echo(f"indexed {count} articles")
+    click.echo(f"indexed {counted(count, 'article')}")
 
 
 @cli.command()
@@ -490,7 +523,7 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool, workers: int, **
         with opened_store(ctx, creates=True) as store:
             added = service.ensure_demo_source(store)
         if added is not None:
-            click.echo(f"added the demo notes: {added.counts.new} articles")
+            click.echo(f"added the demo notes: {counted(added.counts.new, 'article')}")
     run_server(
         ctx.obj["database"],
         host=host,

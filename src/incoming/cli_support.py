@@ -21,6 +21,11 @@ stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False)
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 article`, `2 articles`: the count with its noun, singular or plural."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _override_database(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is not None:
         ctx.obj["database"] = value

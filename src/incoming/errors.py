@@ -54,6 +54,10 @@ class NotAFeedError(ParseError):
         self.feed_links: list[str] = list(feed_links or ())
 
 
+class TopicNotFoundError(IncomingError, LookupError):
+    """No topic of that name or slug."""
+
+
 class StoreUnavailableError(IncomingError, ConnectionError):
     """The database cannot be reached or opened."""
 
