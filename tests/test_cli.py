@@ -278,3 +278,13 @@ def test_remove_asks_first_on_a_terminal(
     assert "and 2 articles?" in kept.stderr
     assert "nothing removed" in kept.stderr
     assert run("remove", "1", "--yes").exit_code == 0
+
+
+def test_sources_fold_long_urls_instead_of_cutting_them(run, server: FixtureServer) -> None:
+    path = "/feeds/machine-learning/attention-is-all-you-need/rss-feed-with-a-long-name.xml"
+    server.route(path, body=rss(ITEMS), headers=RSS_HEADERS)
+    assert run("add", server.url(path)).exit_code == 0
+    shown = run("sources").output
+    assert "…" not in shown
+    url_cells = [line.split("│")[4].strip() for line in shown.splitlines() if "│" in line]
+    assert "".join(url_cells) == server.url(path)

@@ -228,7 +228,11 @@ def sources_command(ctx: click.Context, as_json: bool) -> None:
                 json.dumps(_source_json(source, counts.get(source.id, 0)), ensure_ascii=False)
             )
         return
-    table = Table("id", "kind", "title", "url", "articles", "state", "next check", "last error")
+    # A URL, an error or a CJK title can be one long word: folded onto more lines, not cut
+    # to "…" at the terminal's width, so that it can still be read whole.
+    table = Table()
+    for header in ("id", "kind", "title", "url", "articles", "state", "next check", "last error"):
+        table.add_column(header, overflow="fold")
     for source in found:
         state = f"failing ×{source.error_count}" if source.error_count else "ok"
         if source.last_success_at is None and not source.error_count:
